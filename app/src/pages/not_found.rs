@@ -1,0 +1,20 @@
+//! The page for an unknown address.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::i18n::{tr, use_lang};
+
+#[component]
+pub fn NotFound() -> impl IntoView {
+    let lang = use_lang();
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <Title text=move || tr(lang.get(), "Pagina non trovata", "Page not found").to_string() />
+        <h1>{move || tr(lang.get(), "Pagina non trovata", "Page not found")}</h1>
+        <p><a href="/">{move || tr(lang.get(), "Torna alla pagina iniziale", "Back to the home page")}</a></p>
+    }
+}

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Installs what Tavoli needs to build and run, skipping what is already there. Safe to run twice.
+#   scripts/setup.sh         build tools (wasm target, wasm-bindgen, wasm-opt)
+#   scripts/setup.sh --test  also the test tools (Chromium, ChromeDriver, PostgreSQL, PDF tools, npm packages)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_test=0
+[ "${1:-}" = "--test" ] && want_test=1
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+as_root() {
+    if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+        echo "setup: need root to run: $*" >&2; exit 1; fi
+}
+
+apt_updated=0
+apt_install() {
+    local missing=()
+    for pkg in "$@"; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    say "Installing Debian packages: ${missing[*]}"
+    if [ $apt_updated = 0 ]; then as_root apt-get update -qq; apt_updated=1; fi
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# The browser bundle is compiled to WebAssembly.
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    say "Adding the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown
+fi
+
+# wasm-bindgen's command line must match the library version in Cargo.lock exactly.
+wb_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wb_version" ]; then
+    say "Installing wasm-bindgen-cli $wb_version (about 2 minutes)"
+    # Not --locked: the CLI's own lock file names a crate version the registry does not serve.
+    cargo install wasm-bindgen-cli --version "=$wb_version" --quiet
+fi
+
+# wasm-opt shrinks the bundle; Debian's binaryen provides it.
+command -v wasm-opt >/dev/null || apt_install binaryen
+
+if [ $want_test = 1 ]; then
+    apt_install chromium chromium-driver poppler-utils qpdf postgresql fonts-dejavu-core
+    if [ ! -d tests/browser/node_modules ] || [ tests/browser/package-lock.json -nt tests/browser/node_modules ]; then
+        say "Installing the browser-test packages (npm)"
+        (cd tests/browser && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+    fi
+fi

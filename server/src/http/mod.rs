@@ -1,0 +1,23 @@
+//! The JSON API and health check: one file per resource, each with its own `router()`.
+
+pub mod commands;
+pub mod error;
+pub mod extract;
+mod health;
+pub mod join;
+mod login;
+pub mod processes;
+pub mod session;
+
+use axum::Router;
+
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .merge(health::router())
+        .merge(login::router())
+        .merge(processes::router())
+        .merge(join::router())
+        .merge(commands::router())
+}

@@ -1,0 +1,71 @@
+//! The current board of each roundtable, as the writer last committed it.
+//!
+//! The writer owns the boards it decides against; after each commit it publishes a snapshot
+//! here for readers (`GET /board`, pages, exports). A board nobody has touched since start-up
+//! is folded from the log on first read: the log is the truth, this is a cache.
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+};
+
+use tavoli_core::{Board, Event, apply};
+
+use crate::storage::{Storage, StorageError};
+
+/// Events read per query when folding a log.
+const PAGE: u32 = 2000;
+
+#[derive(Default)]
+pub struct Boards {
+    snapshots: Mutex<HashMap<String, Arc<Board>>>,
+}
+
+impl Boards {
+    /// Publishes a snapshot unless a newer one is already there.
+    pub fn publish(&self, roundtable_id: &str, board: Arc<Board>) {
+        let mut snapshots = self.snapshots.lock().expect("boards lock");
+        match snapshots.get(roundtable_id) {
+            Some(current) if current.seq >= board.seq => {}
+            _ => {
+                snapshots.insert(roundtable_id.to_string(), board);
+            }
+        }
+    }
+
+    pub fn forget(&self, roundtable_id: &str) {
+        self.snapshots.lock().expect("boards lock").remove(roundtable_id);
+    }
+
+    /// The latest board: the snapshot, or the log folded.
+    pub async fn get(&self, storage: &Storage, roundtable_id: &str) -> Result<Arc<Board>, StorageError> {
+        if let Some(board) = self.snapshots.lock().expect("boards lock").get(roundtable_id) {
+            return Ok(board.clone());
+        }
+        let board = Arc::new(fold(storage, roundtable_id).await?);
+        self.publish(roundtable_id, board.clone());
+        Ok(board)
+    }
+}
+
+/// Rebuilds a board from its full (unredacted) log with the one reducer.
+pub async fn fold(storage: &Storage, roundtable_id: &str) -> Result<Board, StorageError> {
+    let mut board = Board::default();
+    loop {
+        let page = storage.events_since(roundtable_id, board.seq, PAGE, false).await?;
+        if page.is_empty() {
+            return Ok(board);
+        }
+        for stored in page {
+            match serde_json::from_str::<Event>(&stored.body) {
+                Ok(event) => apply(&mut board, &event),
+                Err(error) => {
+                    // A stored event this build cannot read is a bug or a downgrade: say so
+                    // loudly, and keep the sequence moving so the rest still folds.
+                    tracing::error!(roundtable_id, seq = stored.seq, %error, "unreadable event in the log");
+                    board.seq = stored.seq;
+                }
+            }
+        }
+    }
+}

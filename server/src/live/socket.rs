@@ -1,0 +1,212 @@
+//! The websocket of a roundtable: replay from the log, then live events, and commands in.
+//!
+//! No gap, no duplicate: subscribe to the hub first, then send the log from `since`, then
+//! stream, skipping any event at or below the last seq sent. A gap in the stream (a lagged
+//! receiver, or an event published out of order) is filled from the log, never skipped.
+
+use std::time::Duration;
+
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
+use futures_util::{SinkExt, StreamExt};
+use tavoli_core::{
+    Actor, Lang,
+    protocol::{self, ClientMessage, ServerMessage},
+};
+use tokio::sync::{broadcast::error::RecvError, mpsc};
+
+use super::{
+    hub::LiveMessage,
+    writer::{CommandError, Submission},
+};
+use crate::{http::commands::command_error, state::AppState};
+
+/// Events read from the log per query during replay.
+const REPLAY_PAGE: u32 = 500;
+/// A ping every so often; a peer silent for three of them is gone.
+const HEARTBEAT: Duration = Duration::from_secs(20);
+const SILENCE_LIMIT: Duration = Duration::from_secs(65);
+/// Commands a connection may have in flight before it must wait for their acks.
+const IN_FLIGHT: usize = 64;
+
+pub struct Connection {
+    pub state: AppState,
+    pub roundtable_id: String,
+    pub anonymous: bool,
+    pub actor: Actor,
+    pub since: u64,
+    pub lang: Lang,
+}
+
+impl Connection {
+    pub async fn run(self, socket: WebSocket) {
+        let (mut sink, mut stream) = socket.split();
+        let live = self.state.live.clone();
+        let mut receiver = live.hub.subscribe(&self.roundtable_id);
+        let participant = self.actor.participant_id.clone();
+        if let Some(presence) = live.hub.join_presence(&self.roundtable_id, participant.as_deref()) {
+            live.hub.publish(&self.roundtable_id, presence);
+        }
+        let mut last_sent = self.since;
+        let (replies, mut reply_rx) = mpsc::channel::<String>(IN_FLIGHT);
+
+        let result: Result<(), ()> = async {
+            let welcome = ServerMessage::Welcome {
+                protocol: protocol_version(),
+                roundtable_id: self.roundtable_id.clone(),
+                seq: self.since,
+            };
+            send_json(&mut sink, &welcome).await?;
+            last_sent = self.replay(&mut sink, last_sent).await?;
+            let mut heartbeat = tokio::time::interval(HEARTBEAT);
+            heartbeat.tick().await;
+            let mut last_heard = tokio::time::Instant::now();
+            loop {
+                tokio::select! {
+                    message = receiver.recv() => match message {
+                        Ok(LiveMessage { seq: Some(seq), json }) => {
+                            if seq <= last_sent {
+                                continue;
+                            }
+                            if seq > last_sent + 1 {
+                                last_sent = self.replay(&mut sink, last_sent).await?;
+                                continue;
+                            }
+                            send_text(&mut sink, &json).await?;
+                            last_sent = seq;
+                        }
+                        Ok(LiveMessage { seq: None, json }) => send_text(&mut sink, &json).await?,
+                        Err(RecvError::Lagged(missed)) => {
+                            // Too slow for the room's buffer: catch up from the log, never drop.
+                            tracing::debug!(missed, "subscriber lagged; refilling from the log");
+                            last_sent = self.replay(&mut sink, last_sent).await?;
+                        }
+                        Err(RecvError::Closed) => return Err(()),
+                    },
+                    reply = reply_rx.recv() => {
+                        if let Some(text) = reply {
+                            send_text(&mut sink, &text).await?;
+                        }
+                    }
+                    incoming = stream.next() => {
+                        last_heard = tokio::time::Instant::now();
+                        match incoming {
+                            Some(Ok(Message::Text(text))) => self.handle_text(text.as_str(), &replies, &mut sink).await?,
+                            Some(Ok(Message::Binary(_))) => {
+                                let error = protocol::ErrorBody {
+                                    code: "malformed_message".into(),
+                                    message: match self.lang {
+                                        Lang::It => "Messaggio binario non previsto: invia JSON come testo.".into(),
+                                        Lang::En => "Unexpected binary message: send JSON as text.".into(),
+                                    },
+                                };
+                                send_json(&mut sink, &ServerMessage::Error { command_id: None, error }).await?;
+                            }
+                            Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return Ok(()),
+                            Some(Ok(_)) => {}
+                        }
+                    }
+                    _ = heartbeat.tick() => {
+                        if last_heard.elapsed() > SILENCE_LIMIT {
+                            tracing::debug!("peer silent; closing");
+                            return Err(());
+                        }
+                        sink.send(Message::Ping(Default::default())).await.map_err(|_| ())?;
+                    }
+                }
+            }
+        }
+        .await;
+        if result.is_ok() {
+            let _ = sink
+                .send(Message::Close(Some(CloseFrame { code: 1000, reason: Utf8Bytes::from_static("bye") })))
+                .await;
+        }
+        drop(receiver);
+        if let Some(presence) = live.hub.leave(&self.roundtable_id, participant.as_deref()) {
+            live.hub.publish(&self.roundtable_id, presence);
+        }
+    }
+
+    /// Sends every logged event after `last_sent`; returns the new last seq sent.
+    async fn replay<S>(&self, sink: &mut S, mut last_sent: u64) -> Result<u64, ()>
+    where
+        S: SinkExt<Message> + Unpin,
+    {
+        loop {
+            let page = self
+                .state
+                .storage
+                .events_since(&self.roundtable_id, last_sent, REPLAY_PAGE, true)
+                .await
+                .map_err(|error| tracing::error!(%error, "replay failed"))?;
+            if page.is_empty() {
+                return Ok(last_sent);
+            }
+            for event in page {
+                send_text(sink, &event.body).await?;
+                last_sent = event.seq;
+            }
+        }
+    }
+
+    async fn handle_text<S>(&self, text: &str, replies: &mpsc::Sender<String>, sink: &mut S) -> Result<(), ()>
+    where
+        S: SinkExt<Message> + Unpin,
+    {
+        match protocol::parse_client_message(text, self.lang) {
+            Ok(ClientMessage::Ping) => send_json(sink, &ServerMessage::Pong {}).await,
+            Ok(ClientMessage::Command(envelope)) => {
+                let command_id = envelope.command_id;
+                let submission = Submission {
+                    roundtable_id: self.roundtable_id.clone(),
+                    anonymous: self.anonymous,
+                    actor: self.actor.clone(),
+                    envelope,
+                    new_participant: None,
+                };
+                // Wait for the commit off the read loop, so events keep flowing meanwhile and
+                // several commands of one client share a group commit.
+                let writer = self.state.live.writer.clone();
+                let replies = replies.clone();
+                let lang = self.lang;
+                tokio::spawn(async move {
+                    let message = match writer.submit(submission).await {
+                        Ok(outcome) => ServerMessage::Ack { command_id, seq: outcome.seq() },
+                        Err(error) => {
+                            let error = error_body(&error, lang);
+                            ServerMessage::Error { command_id: Some(command_id), error }
+                        }
+                    };
+                    let _ = replies.send(serde_json::to_string(&message).expect("messages serialise")).await;
+                });
+                Ok(())
+            }
+            Err(error) => send_json(sink, &ServerMessage::Error { command_id: None, error }).await,
+        }
+    }
+}
+
+fn error_body(error: &CommandError, lang: Lang) -> protocol::ErrorBody {
+    let api = command_error(error);
+    protocol::ErrorBody { code: api.code().to_string(), message: api.message(lang) }
+}
+
+fn protocol_version() -> u32 {
+    tavoli_core::PROTOCOL_VERSION
+}
+
+async fn send_json<S, T>(sink: &mut S, message: &T) -> Result<(), ()>
+where
+    S: SinkExt<Message> + Unpin,
+    T: serde::Serialize,
+{
+    let text = serde_json::to_string(message).expect("messages serialise");
+    send_text(sink, &text).await
+}
+
+async fn send_text<S>(sink: &mut S, text: &str) -> Result<(), ()>
+where
+    S: SinkExt<Message> + Unpin,
+{
+    sink.send(Message::Text(Utf8Bytes::from(text))).await.map_err(|_| ())
+}

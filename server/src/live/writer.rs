@@ -1,0 +1,283 @@
+//! The writer: every command of every roundtable goes through this one task, which decides,
+//! stores and broadcasts in group commits.
+//!
+//! Why one task: SQLite has one writer anyway, and a single owner of the boards makes the
+//! per-roundtable sequence gap-free without locks. Why batches: an fsync per command caps a
+//! room at a few hundred commands a second; one transaction for everything that queued up
+//! while the previous commit ran keeps `synchronous=FULL` and multiplies the rate.
+//!
+//! Order for each command: dedupe by command_id, `decide`, `apply` to the writer's board,
+//! then for the batch: COMMIT, publish the events, and only then acknowledge.
+
+use std::{
+    collections::{HashMap, HashSet},
+    sync::Arc,
+};
+
+use tavoli_core::{Actor, Board, Command, CommandEnvelope, Context, DomainError, EVENT_SCHEMA_VERSION, Event, apply, decide};
+use tokio::sync::{mpsc, oneshot};
+
+use super::{
+    boards::{Boards, fold},
+    hub::{Hub, LiveMessage},
+};
+use crate::{
+    clock::now_ms,
+    storage::{CommandWrite, EventRow, NewParticipant, Storage},
+};
+
+/// Commands taken into one transaction at most.
+const MAX_BATCH: usize = 512;
+/// Queue in front of the writer; senders wait when it is full (backpressure, never loss).
+const QUEUE: usize = 4096;
+
+/// What became of a command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Stored now; `seq` is its last event.
+    Applied { seq: u64 },
+    /// Stored before under the same command_id: the original seq, nothing changed.
+    Duplicate { seq: u64 },
+}
+
+impl Outcome {
+    pub fn seq(self) -> u64 {
+        match self {
+            Outcome::Applied { seq } | Outcome::Duplicate { seq } => seq,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CommandError {
+    #[error("refused: {0:?}")]
+    Domain(DomainError),
+    /// The command_id was already used at another roundtable.
+    #[error("command id reused")]
+    CommandIdReused,
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+/// A command as the server accepted it for a roundtable, after authentication.
+pub struct Submission {
+    pub roundtable_id: String,
+    pub anonymous: bool,
+    pub actor: Actor,
+    pub envelope: CommandEnvelope,
+    /// For a join: the participant row stored in the same transaction as its event.
+    pub new_participant: Option<NewParticipant>,
+}
+
+struct Job {
+    submission: Submission,
+    reply: oneshot::Sender<Result<Outcome, CommandError>>,
+}
+
+/// The handle to the writer task. Cheap to clone.
+#[derive(Clone)]
+pub struct Writer {
+    queue: mpsc::Sender<Job>,
+}
+
+impl Writer {
+    pub fn spawn(storage: Storage, hub: Arc<Hub>, boards: Arc<Boards>) -> Writer {
+        let (queue, receiver) = mpsc::channel(QUEUE);
+        let task = WriterTask { storage, hub, boards, live: HashMap::new() };
+        tokio::spawn(task.run(receiver));
+        Writer { queue }
+    }
+
+    /// Submits a command and waits until it is stored (or refused).
+    pub async fn submit(&self, submission: Submission) -> Result<Outcome, CommandError> {
+        let (reply, answer) = oneshot::channel();
+        self.queue
+            .send(Job { submission, reply })
+            .await
+            .map_err(|_| CommandError::Internal("the writer has stopped".into()))?;
+        answer.await.map_err(|_| CommandError::Internal("the writer dropped the command".into()))?
+    }
+}
+
+struct WriterTask {
+    storage: Storage,
+    hub: Arc<Hub>,
+    boards: Arc<Boards>,
+    /// The boards this task decides against, folded from the log on first use.
+    live: HashMap<String, Board>,
+}
+
+/// A command that passed `decide`, waiting for the batch's COMMIT.
+struct Decided {
+    job: Job,
+    write: CommandWrite,
+    public: Vec<(u64, Arc<str>)>,
+    seq: u64,
+}
+
+impl WriterTask {
+    async fn run(mut self, mut receiver: mpsc::Receiver<Job>) {
+        let mut batch = Vec::with_capacity(MAX_BATCH);
+        while receiver.recv_many(&mut batch, MAX_BATCH).await > 0 {
+            let jobs = std::mem::take(&mut batch);
+            self.process(jobs).await;
+        }
+    }
+
+    async fn process(&mut self, jobs: Vec<Job>) {
+        let now = now_ms();
+        let mut decided: Vec<Decided> = Vec::with_capacity(jobs.len());
+        let mut in_batch: HashMap<uuid::Uuid, (String, u64)> = HashMap::new();
+        for job in jobs {
+            if let Some(d) = self.decide_one(job, now, &mut in_batch).await {
+                decided.push(d);
+            }
+        }
+        if decided.is_empty() {
+            return;
+        }
+        let writes: Vec<CommandWrite> = decided.iter().map(|d| d.write.clone()).collect();
+        match self.storage.commit(&writes, now).await {
+            Ok(()) => self.finish(decided),
+            Err(error) if decided.len() > 1 => {
+                // One bad command must not sink its neighbours: forget the tentative boards
+                // and retry each command in a transaction of its own.
+                tracing::warn!(%error, size = decided.len(), "group commit failed; retrying one by one");
+                self.forget(&decided);
+                for d in decided {
+                    Box::pin(self.process(vec![d.job])).await;
+                }
+            }
+            Err(error) => {
+                tracing::error!(%error, "commit failed");
+                self.forget(&decided);
+                for d in decided {
+                    let _ = d.job.reply.send(Err(CommandError::Internal(error.to_string())));
+                }
+            }
+        }
+    }
+
+    /// Checks one command against its board; on success the board already holds its events.
+    async fn decide_one(&mut self, job: Job, now: i64, in_batch: &mut HashMap<uuid::Uuid, (String, u64)>) -> Option<Decided> {
+        let submission = &job.submission;
+        let command_id = submission.envelope.command_id;
+        // Idempotency: the same command_id answers with its original seq and changes nothing.
+        let earlier = match in_batch.get(&command_id) {
+            Some(found) => Some(found.clone()),
+            None => match self.storage.find_command(&command_id.to_string()).await {
+                Ok(found) => found,
+                Err(error) => {
+                    let _ = job.reply.send(Err(CommandError::Internal(error.to_string())));
+                    return None;
+                }
+            },
+        };
+        if let Some((roundtable_id, seq)) = earlier {
+            let answer = if roundtable_id == submission.roundtable_id {
+                Ok(Outcome::Duplicate { seq })
+            } else {
+                Err(CommandError::CommandIdReused)
+            };
+            let _ = job.reply.send(answer);
+            return None;
+        }
+        let roundtable_id = submission.roundtable_id.clone();
+        if !self.live.contains_key(&roundtable_id) {
+            match fold(&self.storage, &roundtable_id).await {
+                Ok(board) => {
+                    self.live.insert(roundtable_id.clone(), board);
+                }
+                Err(error) => {
+                    let _ = job.reply.send(Err(CommandError::Internal(error.to_string())));
+                    return None;
+                }
+            }
+        }
+        let board = self.live.get_mut(&roundtable_id).expect("just inserted");
+        let context = Context { now_ms: now, command_id };
+        let kinds = match decide(board, &submission.actor, &submission.envelope.command, &context) {
+            Ok(kinds) => kinds,
+            Err(error) => {
+                let _ = job.reply.send(Err(CommandError::Domain(error)));
+                return None;
+            }
+        };
+        let mut rows = Vec::with_capacity(kinds.len());
+        let mut public = Vec::with_capacity(kinds.len());
+        for kind in kinds {
+            let event = Event {
+                seq: board.seq + 1,
+                command_id: Some(command_id),
+                actor: Some(submission.actor.clone()),
+                at: now,
+                v: EVENT_SCHEMA_VERSION,
+                kind,
+            };
+            apply(board, &event);
+            let secret_round = is_secret_vote(board, &event);
+            let public_json: Arc<str> = serde_json::to_string(&event.public_view(secret_round, submission.anonymous))
+                .expect("events serialise")
+                .into();
+            rows.push(EventRow {
+                seq: event.seq,
+                event_type: event.kind.type_name(),
+                command_id: Some(command_id.to_string()),
+                at: now,
+                v: EVENT_SCHEMA_VERSION,
+                body: serde_json::to_string(&event).expect("events serialise"),
+                public_body: public_json.to_string(),
+            });
+            public.push((event.seq, public_json));
+        }
+        let seq = board.seq;
+        in_batch.insert(command_id, (roundtable_id.clone(), seq));
+        let write = CommandWrite {
+            roundtable_id,
+            command_id: command_id.to_string(),
+            events: rows,
+            new_participant: job.submission.new_participant.clone(),
+        };
+        Some(Decided { job, write, public, seq })
+    }
+
+    /// After COMMIT: publish the events and the new boards, then acknowledge.
+    fn finish(&mut self, decided: Vec<Decided>) {
+        let mut touched = HashSet::new();
+        for d in &decided {
+            for (seq, json) in &d.public {
+                self.hub.publish(&d.write.roundtable_id, LiveMessage { seq: Some(*seq), json: json.clone() });
+            }
+            touched.insert(d.write.roundtable_id.clone());
+        }
+        for roundtable_id in touched {
+            if let Some(board) = self.live.get(&roundtable_id) {
+                self.boards.publish(&roundtable_id, Arc::new(board.clone()));
+            }
+        }
+        for d in decided {
+            let _ = d.job.reply.send(Ok(Outcome::Applied { seq: d.seq }));
+        }
+    }
+
+    fn forget(&mut self, decided: &[Decided]) {
+        for d in decided {
+            self.live.remove(&d.write.roundtable_id);
+        }
+    }
+}
+
+/// Whether an event is a ballot of a secret round (its voter must not be shown).
+fn is_secret_vote(board: &Board, event: &Event) -> bool {
+    use tavoli_core::EventKind;
+    let round = match &event.kind {
+        EventKind::VoteCast { round, .. } | EventKind::VoteRetracted { round, .. } => *round,
+        _ => return false,
+    };
+    board.voting_rounds.iter().any(|r| r.round == round && r.secret)
+}
+
+/// The command type of a submission, for logs (never its text: it may name people).
+pub fn command_type(command: &Command) -> &'static str {
+    command.type_name()
+}

@@ -1,0 +1,106 @@
+//! `tavoli`: serve, load the demo, manage accounts. This file only wires.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use tavoli_server::{
+    Application, auth,
+    clock::now_ms,
+    config::{AdminCommand, Cli, CliCommand, Config},
+    demo,
+    startup::shutdown_signal,
+    storage::{Storage, StorageError},
+    telemetry,
+};
+
+/// Exit code for a problem the user can fix (bad flag, bad directory, port in use).
+const USAGE: u8 = 2;
+
+fn fail(message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("tavoli: error: {message}");
+    ExitCode::from(USAGE)
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match Config::resolve(&cli.common) {
+        Ok(config) => config,
+        Err(e) => return fail(e),
+    };
+    telemetry::init(&config.log);
+    match cli.command.unwrap_or(CliCommand::Serve { demo: false }) {
+        CliCommand::Serve { demo } => serve(config, demo).await,
+        CliCommand::Demo => match open(&config).await {
+            Ok(storage) => match demo::load(&storage).await {
+                Ok(outcome) => {
+                    println!("{}", if outcome.loaded { "Demo loaded." } else { "Demo already present." });
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(e),
+            },
+            Err(code) => code,
+        },
+        CliCommand::Migrate => match open(&config).await {
+            Ok(_) => {
+                println!("Database is up to date.");
+                ExitCode::SUCCESS
+            }
+            Err(code) => code,
+        },
+        CliCommand::Admin { command: AdminCommand::Create { email, password, name } } => {
+            if password.chars().count() < auth::MIN_PASSWORD_CHARS {
+                return fail(format!("the password needs at least {} characters", auth::MIN_PASSWORD_CHARS));
+            }
+            if !email.contains('@') {
+                return fail(format!("`{email}` is not an email address"));
+            }
+            let storage = match open(&config).await {
+                Ok(storage) => storage,
+                Err(code) => return code,
+            };
+            let hash = match auth::hash_password(&password) {
+                Ok(hash) => hash,
+                Err(e) => return fail(e),
+            };
+            match storage.create_user(&email, &name, &hash, "planning_office", now_ms()).await {
+                Ok(_) => {
+                    println!("Created planning-office account {email}.");
+                    ExitCode::SUCCESS
+                }
+                Err(StorageError::Conflict(_)) => fail(format!("an account with email {email} already exists")),
+                Err(e) => fail(e),
+            }
+        }
+    }
+}
+
+async fn open(config: &Config) -> Result<Storage, ExitCode> {
+    Storage::connect(&config.database).await.map_err(|e| fail(format!("cannot open the database: {e}")))
+}
+
+async fn serve(config: Config, with_demo: bool) -> ExitCode {
+    let app = match Application::build(config).await {
+        Ok(app) => app,
+        Err(e) => return fail(e),
+    };
+    if with_demo {
+        if let Err(e) = demo::load(app.storage()).await {
+            return fail(format!("cannot load the demo: {e}"));
+        }
+    }
+    let url = format!("http://{}", app.local_addr());
+    println!("Tavoli is serving at {url}");
+    if with_demo {
+        println!("Sign in as the Ufficio di Piano: {} / {}", demo::DEMO_EMAIL, demo::DEMO_PASSWORD);
+        println!("Join a roundtable as a participant at {url}/t with a code, e.g. ANZ425");
+    }
+    tracing::info!(%url, "listening");
+    match app.run_until_stopped(shutdown_signal()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("tavoli: server error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

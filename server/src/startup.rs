@@ -1,0 +1,105 @@
+//! Building and running the server: bind, connect, route, serve until told to stop.
+
+use std::{future::Future, net::SocketAddr, sync::Arc};
+
+use axum::Router;
+use leptos::config::LeptosOptions;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use tokio::net::TcpListener;
+
+use crate::{config::Config, pages::PageBackend, state::AppState, storage::Storage};
+
+/// A start-up failure, said in one line with the fix.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot listen on {addr}: {source} (is another Tavoli running? choose another port with TAVOLI_ADDR / --addr)")]
+    Bind { addr: SocketAddr, source: std::io::Error },
+    #[error("cannot open the database: {0}")]
+    Database(String),
+}
+
+/// A bound, connected server, ready to run.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    state: AppState,
+}
+
+impl Application {
+    /// Connects the storage (applying migrations), binds the address and builds the routes.
+    /// The database is opened before the port is bound, so a bad database never leaves a
+    /// half-started server behind.
+    pub async fn build(config: Config) -> Result<Self, StartError> {
+        let storage = Storage::connect(&config.database).await.map_err(|e| StartError::Database(e.to_string()))?;
+        let listener = TcpListener::bind(config.addr).await.map_err(|source| StartError::Bind { addr: config.addr, source })?;
+        let local_addr = listener.local_addr().map_err(|source| StartError::Bind { addr: config.addr, source })?;
+        let leptos_options = LeptosOptions::builder()
+            .output_name("tavoli")
+            .site_root(config.site_dir.to_string_lossy().to_string())
+            .site_pkg_dir("pkg")
+            .site_addr(local_addr)
+            .build();
+        let live = crate::live::Live::start(storage.clone());
+        let state = AppState { storage, live, leptos_options };
+        let router = router(state.clone());
+        Ok(Application { listener, router, state })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener.local_addr().expect("a bound listener has an address")
+    }
+
+    pub fn port(&self) -> u16 {
+        self.local_addr().port()
+    }
+
+    pub fn storage(&self) -> &Storage {
+        &self.state.storage
+    }
+
+    /// Serves until `shutdown` completes, then finishes the requests in flight.
+    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown)
+            .await
+    }
+}
+
+fn router(state: AppState) -> Router {
+    let routes = generate_route_list(tavoli_app::App);
+    let backend: Arc<dyn tavoli_app::api::Backend> = Arc::new(PageBackend { storage: state.storage.clone() });
+    let options = state.leptos_options.clone();
+    Router::new()
+        .merge(crate::http::router())
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || leptos::prelude::provide_context(backend.clone()),
+            move || tavoli_app::shell(options.clone()),
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(tavoli_app::shell))
+        .with_state(state)
+}
+
+/// Resolves when the process receives Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

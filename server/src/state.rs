@@ -1,0 +1,19 @@
+//! What every handler shares: storage, the live roundtables and the Leptos options. Cheap to clone.
+
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+
+use crate::{live::Live, storage::Storage};
+
+#[derive(Clone)]
+pub struct AppState {
+    pub storage: Storage,
+    pub live: Live,
+    pub leptos_options: LeptosOptions,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}

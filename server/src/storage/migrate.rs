@@ -1,0 +1,8 @@
+//! Embedded migrations: the SQL files are compiled into the binary and applied in order, each
+//! in its own transaction, recorded in `tavoli_migrations`. A database newer than the binary is
+//! refused rather than guessed at.
+
+/// (version, name, SQL) for SQLite, in order. PostgreSQL keeps the same numbering.
+pub const SQLITE: &[(i64, &str, &str)] = &[(1, "init", include_str!("../../../migrations/sqlite/0001_init.sql"))];
+
+pub const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS tavoli_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)";

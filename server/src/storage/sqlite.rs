@@ -1,0 +1,365 @@
+//! SQLite storage: a single file in WAL mode with `synchronous=FULL`, so an acknowledged event
+//! survives a process crash and a power cut (docs/PROTOCOL.md, "What an ack promises").
+
+use std::{str::FromStr, time::Duration};
+
+use sqlx::{
+    Row,
+    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow, SqliteSynchronous},
+};
+
+use super::{
+    CommandWrite, NewProcess, OrganisationRecord, ParticipantRecord, ProcessRecord, Result, RoundtableRecord, StorageError,
+    StoredEvent, UserRecord, migrate,
+};
+
+#[derive(Clone)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+fn is_unique_violation(error: &sqlx::Error) -> bool {
+    matches!(error, sqlx::Error::Database(db) if db.is_unique_violation())
+}
+
+fn user(row: &SqliteRow) -> UserRecord {
+    UserRecord {
+        id: row.get("id"),
+        email: row.get("email"),
+        name: row.get("name"),
+        password_hash: row.get("password_hash"),
+        role: row.get("role"),
+    }
+}
+
+fn process(row: &SqliteRow) -> ProcessRecord {
+    ProcessRecord {
+        id: row.get("id"),
+        title: row.get("title"),
+        owner: row.get("owner"),
+        kind: row.get("kind"),
+        description: row.get("description"),
+        period: row.get("period"),
+        created_at: row.get("created_at"),
+    }
+}
+
+fn roundtable(row: &SqliteRow) -> RoundtableRecord {
+    RoundtableRecord {
+        id: row.get("id"),
+        process_id: row.get("process_id"),
+        title: row.get("title"),
+        description: row.get("description"),
+        join_code: row.get("join_code"),
+        anonymous: row.get::<i64, _>("anonymous") != 0,
+        created_at: row.get("created_at"),
+    }
+}
+
+fn participant(row: &SqliteRow) -> ParticipantRecord {
+    ParticipantRecord {
+        id: row.get("id"),
+        roundtable_id: row.get("roundtable_id"),
+        name: row.get("name"),
+        organisation: row.get("organisation"),
+        organisation_kind: row.get("organisation_kind"),
+        revoked: row.get::<Option<i64>, _>("revoked_at").is_some(),
+    }
+}
+
+const PARTICIPANT_SELECT: &str = "SELECT p.id, p.roundtable_id, p.name, p.revoked_at, o.name AS organisation, o.kind AS organisation_kind \
+     FROM participants p JOIN organisations o ON o.id = p.organisation_id";
+
+impl SqliteStore {
+    pub async fn connect(url: &str) -> Result<Self> {
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // FULL in WAL mode: the WAL is fsynced at every commit, so a committed (and so
+            // acknowledged) event survives a power cut, not only a crash.
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+        let store = SqliteStore { pool };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    async fn migrate(&self) -> Result<()> {
+        sqlx::query(migrate::CREATE_TABLE).execute(&self.pool).await?;
+        let applied: Vec<i64> =
+            sqlx::query_scalar("SELECT version FROM tavoli_migrations ORDER BY version").fetch_all(&self.pool).await?;
+        let known = migrate::SQLITE.last().map(|m| m.0).unwrap_or(0);
+        if let Some(newest) = applied.last().filter(|v| **v > known) {
+            return Err(StorageError::Unsupported(format!(
+                "the database is at schema version {newest}, newer than this Tavoli ({known}): upgrade Tavoli"
+            )));
+        }
+        for (version, name, sql) in migrate::SQLITE {
+            if applied.contains(version) {
+                continue;
+            }
+            let mut tx = self.pool.begin().await?;
+            sqlx::raw_sql(sql).execute(&mut *tx).await?;
+            sqlx::query("INSERT INTO tavoli_migrations (version, name, applied_at) VALUES (?, ?, ?)")
+                .bind(version)
+                .bind(name)
+                .bind(crate::clock::now_ms())
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            tracing::info!(version, name, "applied migration");
+        }
+        Ok(())
+    }
+
+    pub async fn health(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    pub async fn create_user(&self, email: &str, name: &str, password_hash: &str, role: &str, now: i64) -> Result<String> {
+        let id = uuid::Uuid::new_v4().to_string();
+        let result = sqlx::query("INSERT INTO users (id, email, name, password_hash, role, created_at) VALUES (?, ?, ?, ?, ?, ?)")
+            .bind(&id)
+            .bind(email.trim().to_lowercase())
+            .bind(name)
+            .bind(password_hash)
+            .bind(role)
+            .bind(now)
+            .execute(&self.pool)
+            .await;
+        match result {
+            Ok(_) => Ok(id),
+            Err(e) if is_unique_violation(&e) => Err(StorageError::Conflict("email")),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    pub async fn user_by_email(&self, email: &str) -> Result<Option<UserRecord>> {
+        let row = sqlx::query("SELECT * FROM users WHERE email = ?")
+            .bind(email.trim().to_lowercase())
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.as_ref().map(user))
+    }
+
+    pub async fn count_users(&self) -> Result<i64> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&self.pool).await?)
+    }
+
+    pub async fn create_session(&self, user_id: &str, token_hash: &str, now: i64, expires_at: i64) -> Result<()> {
+        sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)")
+            .bind(token_hash)
+            .bind(user_id)
+            .bind(now)
+            .bind(expires_at)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn session_user(&self, token_hash: &str, now: i64) -> Result<Option<UserRecord>> {
+        let row = sqlx::query("SELECT u.* FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ?")
+            .bind(token_hash)
+            .bind(now)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.as_ref().map(user))
+    }
+
+    pub async fn delete_session(&self, token_hash: &str) -> Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = ?").bind(token_hash).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    pub async fn create_process(&self, new: &NewProcess, now: i64) -> Result<String> {
+        let id = uuid::Uuid::new_v4().to_string();
+        sqlx::query(
+            "INSERT INTO processes (id, title, owner, kind, description, period, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&id)
+        .bind(&new.title)
+        .bind(&new.owner)
+        .bind(&new.kind)
+        .bind(&new.description)
+        .bind(&new.period)
+        .bind(&new.created_by)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(id)
+    }
+
+    pub async fn process(&self, id: &str) -> Result<Option<ProcessRecord>> {
+        let row = sqlx::query("SELECT * FROM processes WHERE id = ?").bind(id).fetch_optional(&self.pool).await?;
+        Ok(row.as_ref().map(process))
+    }
+
+    pub async fn processes(&self) -> Result<Vec<ProcessRecord>> {
+        let rows = sqlx::query("SELECT * FROM processes ORDER BY created_at, id").fetch_all(&self.pool).await?;
+        Ok(rows.iter().map(process).collect())
+    }
+
+    pub async fn create_roundtable(
+        &self,
+        process_id: &str,
+        title: &str,
+        description: &str,
+        join_code: &str,
+        anonymous: bool,
+        now: i64,
+    ) -> Result<String> {
+        let id = uuid::Uuid::new_v4().to_string();
+        let result = sqlx::query(
+            "INSERT INTO roundtables (id, process_id, title, description, join_code, anonymous, position, created_at) \
+             VALUES (?, ?, ?, ?, ?, ?, (SELECT COUNT(*) FROM roundtables WHERE process_id = ?), ?)",
+        )
+        .bind(&id)
+        .bind(process_id)
+        .bind(title)
+        .bind(description)
+        .bind(join_code)
+        .bind(anonymous as i64)
+        .bind(process_id)
+        .bind(now)
+        .execute(&self.pool)
+        .await;
+        match result {
+            Ok(_) => Ok(id),
+            Err(e) if is_unique_violation(&e) => Err(StorageError::Conflict("join_code")),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    pub async fn roundtable(&self, id: &str) -> Result<Option<RoundtableRecord>> {
+        let row = sqlx::query("SELECT * FROM roundtables WHERE id = ?").bind(id).fetch_optional(&self.pool).await?;
+        Ok(row.as_ref().map(roundtable))
+    }
+
+    pub async fn roundtable_by_code(&self, join_code: &str) -> Result<Option<RoundtableRecord>> {
+        let row = sqlx::query("SELECT * FROM roundtables WHERE join_code = ?")
+            .bind(join_code)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.as_ref().map(roundtable))
+    }
+
+    pub async fn roundtables_of(&self, process_id: &str) -> Result<Vec<RoundtableRecord>> {
+        let rows = sqlx::query("SELECT * FROM roundtables WHERE process_id = ? ORDER BY position, created_at")
+            .bind(process_id)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.iter().map(roundtable).collect())
+    }
+
+    pub async fn organisations_of(&self, process_id: &str) -> Result<Vec<OrganisationRecord>> {
+        let rows = sqlx::query("SELECT id, name, kind FROM organisations WHERE process_id = ? ORDER BY name_key")
+            .bind(process_id)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|row| OrganisationRecord { id: row.get("id"), name: row.get("name"), kind: row.get("kind") })
+            .collect())
+    }
+
+    pub async fn participant_by_token(&self, token_hash: &str) -> Result<Option<ParticipantRecord>> {
+        let row = sqlx::query(&format!("{PARTICIPANT_SELECT} WHERE p.token_hash = ?"))
+            .bind(token_hash)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.as_ref().map(participant))
+    }
+
+    pub async fn participants_of(&self, roundtable_id: &str) -> Result<Vec<ParticipantRecord>> {
+        let rows = sqlx::query(&format!("{PARTICIPANT_SELECT} WHERE p.roundtable_id = ? ORDER BY p.created_at, p.id"))
+            .bind(roundtable_id)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.iter().map(participant).collect())
+    }
+
+    pub async fn find_command(&self, command_id: &str) -> Result<Option<(String, u64)>> {
+        let row = sqlx::query("SELECT roundtable_id, last_seq FROM commands WHERE command_id = ?")
+            .bind(command_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|row| (row.get("roundtable_id"), row.get::<i64, _>("last_seq") as u64)))
+    }
+
+    pub async fn events_since(&self, roundtable_id: &str, since: u64, limit: u32, public: bool) -> Result<Vec<StoredEvent>> {
+        let sql = if public {
+            "SELECT seq, public_body AS body FROM events WHERE roundtable_id = ? AND seq > ? ORDER BY seq LIMIT ?"
+        } else {
+            "SELECT seq, body FROM events WHERE roundtable_id = ? AND seq > ? ORDER BY seq LIMIT ?"
+        };
+        let rows = sqlx::query(sql).bind(roundtable_id).bind(since as i64).bind(limit as i64).fetch_all(&self.pool).await?;
+        Ok(rows.iter().map(|row| StoredEvent { seq: row.get::<i64, _>("seq") as u64, body: row.get("body") }).collect())
+    }
+
+    pub async fn commit(&self, writes: &[CommandWrite], now: i64) -> Result<()> {
+        // BEGIN IMMEDIATE would be the SQLite idiom; with one writer task the deferred
+        // transaction of the pool upgrades at the first INSERT and never meets another writer.
+        let mut tx = self.pool.begin().await?;
+        for write in writes {
+            if let Some(p) = &write.new_participant {
+                let name_key = p.organisation.trim().to_lowercase();
+                sqlx::query(
+                    "INSERT INTO organisations (id, process_id, name, name_key, kind, created_at) VALUES (?, ?, ?, ?, ?, ?) \
+                     ON CONFLICT (process_id, name_key) DO NOTHING",
+                )
+                .bind(uuid::Uuid::new_v4().to_string())
+                .bind(&p.process_id)
+                .bind(p.organisation.trim())
+                .bind(&name_key)
+                .bind(&p.organisation_kind)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query(
+                    "INSERT INTO participants (id, roundtable_id, organisation_id, name, token_hash, consent_at, created_at) \
+                     VALUES (?, ?, (SELECT id FROM organisations WHERE process_id = ? AND name_key = ?), ?, ?, ?, ?)",
+                )
+                .bind(&p.id)
+                .bind(&p.roundtable_id)
+                .bind(&p.process_id)
+                .bind(&name_key)
+                .bind(&p.name)
+                .bind(&p.token_hash)
+                .bind(now)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            }
+            for event in &write.events {
+                sqlx::query(
+                    "INSERT INTO events (roundtable_id, seq, type, command_id, at, v, body, public_body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                )
+                .bind(&write.roundtable_id)
+                .bind(event.seq as i64)
+                .bind(event.event_type)
+                .bind(&event.command_id)
+                .bind(event.at)
+                .bind(event.v as i64)
+                .bind(&event.body)
+                .bind(&event.public_body)
+                .execute(&mut *tx)
+                .await?;
+            }
+            let last_seq = write.events.last().map(|e| e.seq).unwrap_or(0);
+            sqlx::query("INSERT INTO commands (command_id, roundtable_id, last_seq, at) VALUES (?, ?, ?, ?)")
+                .bind(&write.command_id)
+                .bind(&write.roundtable_id)
+                .bind(last_seq as i64)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+        }
+        // The ack is sent only after this returns: an earlier ack could announce a card that
+        // a kill -9 then loses.
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,4 @@
+//! End-to-end tests, all linked into one binary (one link, not one per file, on 2 cores).
+
+mod cli;
+mod foundation;
