@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what Tavoli needs to build and run, skipping what is already there. Safe to run twice.
-#   scripts/setup.sh         build tools (wasm target, wasm-bindgen, wasm-opt)
+#   scripts/setup.sh         build tools (wasm target, wasm-bindgen, wasm-opt, brotli)
 #   scripts/setup.sh --test  also the test tools (Chromium, ChromeDriver, PostgreSQL, PDF tools, npm packages)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,8 +41,12 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wb_version"
     cargo install wasm-bindgen-cli --version "=$wb_version" --quiet
 fi
 
-# wasm-opt shrinks the bundle; Debian's binaryen provides it.
-command -v wasm-opt >/dev/null || apt_install binaryen
+# wasm-opt (binaryen, from the npm registry) shrinks the bundle; brotli pre-compresses it.
+apt_install brotli
+if [ ! -x scripts/tools/node_modules/.bin/wasm-opt ]; then
+    say "Installing binaryen (npm) for wasm-opt"
+    (cd scripts/tools && npm ci --no-audit --no-fund --loglevel=error)
+fi
 
 if [ $want_test = 1 ]; then
     apt_install chromium chromium-driver poppler-utils qpdf postgresql fonts-dejavu-core

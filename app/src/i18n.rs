@@ -21,13 +21,15 @@ pub fn request_lang() -> Lang {
         if let Some(parts) = use_context::<http::request::Parts>() {
             let cookies = parts.headers.get_all(http::header::COOKIE);
             for header in cookies {
-                if let Ok(text) = header.to_str() {
-                    if let Some(lang) = lang_from_cookies(text) {
-                        return lang;
-                    }
+                if let Some(lang) = header.to_str().ok().and_then(lang_from_cookies) {
+                    return lang;
                 }
             }
-            if let Some(accept) = parts.headers.get(http::header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()) {
+            if let Some(accept) = parts
+                .headers
+                .get(http::header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+            {
                 return Lang::from_accept_language(accept);
             }
         }
@@ -43,7 +45,9 @@ pub fn request_lang() -> Lang {
 fn document_lang() -> Lang {
     #[cfg(feature = "hydrate")]
     {
-        let lang = leptos::prelude::document().document_element().and_then(|e| e.get_attribute("lang"));
+        let lang = leptos::prelude::document()
+            .document_element()
+            .and_then(|e| e.get_attribute("lang"));
         if lang.as_deref() == Some("en") {
             return Lang::En;
         }
@@ -78,7 +82,9 @@ pub fn set_lang(signal: RwSignal<Lang>, lang: Lang) {
         use wasm_bindgen::JsCast;
         let code = code(lang);
         if let Ok(document) = leptos::prelude::document().dyn_into::<web_sys::HtmlDocument>() {
-            let _ = document.set_cookie(&format!("{COOKIE}={code}; Path=/; Max-Age=31536000; SameSite=Lax"));
+            let _ = document.set_cookie(&format!(
+                "{COOKIE}={code}; Path=/; Max-Age=31536000; SameSite=Lax"
+            ));
         }
         if let Some(root) = leptos::prelude::document().document_element() {
             let _ = root.set_attribute("lang", code);

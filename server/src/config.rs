@@ -22,19 +22,39 @@ pub struct Cli {
 #[derive(Debug, Clone, Args)]
 pub struct CommonArgs {
     /// Address and port to listen on.
-    #[arg(long = "addr", env = "TAVOLI_ADDR", default_value = "127.0.0.1:3000", global = true)]
+    #[arg(
+        long = "addr",
+        env = "TAVOLI_ADDR",
+        default_value = "127.0.0.1:3000",
+        global = true
+    )]
     pub addr: String,
     /// Database URL: `sqlite://PATH` (default: a file in the data directory).
     #[arg(long = "database-url", env = "TAVOLI_DATABASE_URL", global = true)]
     pub database_url: Option<String>,
     /// Directory for the SQLite database and other local state; created if missing.
-    #[arg(long = "data-dir", env = "TAVOLI_DATA_DIR", default_value = "./data", global = true)]
+    #[arg(
+        long = "data-dir",
+        env = "TAVOLI_DATA_DIR",
+        default_value = "./data",
+        global = true
+    )]
     pub data_dir: PathBuf,
     /// Log filter, e.g. `info`, `tavoli_server=debug,info`.
-    #[arg(long = "log", env = "TAVOLI_LOG", default_value = "info", global = true)]
+    #[arg(
+        long = "log",
+        env = "TAVOLI_LOG",
+        default_value = "info",
+        global = true
+    )]
     pub log: String,
     /// Directory holding the built browser bundle (`pkg/`).
-    #[arg(long = "site-dir", env = "TAVOLI_SITE_DIR", default_value = "target/site", global = true)]
+    #[arg(
+        long = "site-dir",
+        env = "TAVOLI_SITE_DIR",
+        default_value = "target/site",
+        global = true
+    )]
     pub site_dir: PathBuf,
 }
 
@@ -136,12 +156,11 @@ impl Config {
                 DatabaseUrl::Sqlite(format!("sqlite://{}", file.display()))
             }
         };
-        if let DatabaseUrl::Sqlite(url) = &database {
-            if let Some(parent) = sqlite_path(url).and_then(|p| p.parent().map(|p| p.to_path_buf())) {
-                if !parent.as_os_str().is_empty() {
-                    ensure_writable_dir(&parent)?;
-                }
-            }
+        if let DatabaseUrl::Sqlite(url) = &database
+            && let Some(parent) = sqlite_path(url).and_then(|p| p.parent().map(|p| p.to_path_buf()))
+            && !parent.as_os_str().is_empty()
+        {
+            ensure_writable_dir(&parent)?;
         }
         Ok(Config {
             addr,
@@ -167,7 +186,9 @@ impl Config {
 
 /// The file path inside a `sqlite:` URL, if it names one (not `:memory:`).
 pub fn sqlite_path(url: &str) -> Option<PathBuf> {
-    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next().unwrap_or(rest);
     if path.is_empty() || path.starts_with(":memory:") {
         None

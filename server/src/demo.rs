@@ -46,8 +46,16 @@ pub struct DemoOutcome {
 /// planning-office account exists. Safe to run twice.
 pub async fn load(storage: &Storage) -> Result<DemoOutcome, StorageError> {
     ensure_demo_account(storage).await?;
-    if let Some(existing) = storage.processes().await?.into_iter().find(|p| p.title == PROCESS_TITLE) {
-        return Ok(DemoOutcome { loaded: false, process_id: Some(existing.id) });
+    if let Some(existing) = storage
+        .processes()
+        .await?
+        .into_iter()
+        .find(|p| p.title == PROCESS_TITLE)
+    {
+        return Ok(DemoOutcome {
+            loaded: false,
+            process_id: Some(existing.id),
+        });
     }
     let now = now_ms();
     let process_id = storage
@@ -67,17 +75,32 @@ pub async fn load(storage: &Storage) -> Result<DemoOutcome, StorageError> {
         )
         .await?;
     for (title, description, code) in ROUNDTABLES {
-        storage.create_roundtable(&process_id, title, description, code, false, now).await?;
+        storage
+            .create_roundtable(&process_id, title, description, code, false, now)
+            .await?;
     }
-    Ok(DemoOutcome { loaded: true, process_id: Some(process_id) })
+    Ok(DemoOutcome {
+        loaded: true,
+        process_id: Some(process_id),
+    })
 }
 
 async fn ensure_demo_account(storage: &Storage) -> Result<(), StorageError> {
     if storage.user_by_email(DEMO_EMAIL).await?.is_some() {
         return Ok(());
     }
-    let hash = auth::hash_password(DEMO_PASSWORD).map_err(|e| StorageError::Unsupported(e.to_string()))?;
-    match storage.create_user(DEMO_EMAIL, "Ufficio di Piano (demo)", &hash, "planning_office", now_ms()).await {
+    let hash =
+        auth::hash_password(DEMO_PASSWORD).map_err(|e| StorageError::Unsupported(e.to_string()))?;
+    match storage
+        .create_user(
+            DEMO_EMAIL,
+            "Ufficio di Piano (demo)",
+            &hash,
+            "planning_office",
+            now_ms(),
+        )
+        .await
+    {
         Ok(_) | Err(StorageError::Conflict(_)) => Ok(()),
         Err(e) => Err(e),
     }

@@ -34,7 +34,14 @@ async fn main() -> ExitCode {
         CliCommand::Demo => match open(&config).await {
             Ok(storage) => match demo::load(&storage).await {
                 Ok(outcome) => {
-                    println!("{}", if outcome.loaded { "Demo loaded." } else { "Demo already present." });
+                    println!(
+                        "{}",
+                        if outcome.loaded {
+                            "Demo loaded."
+                        } else {
+                            "Demo already present."
+                        }
+                    );
                     ExitCode::SUCCESS
                 }
                 Err(e) => fail(e),
@@ -48,9 +55,19 @@ async fn main() -> ExitCode {
             }
             Err(code) => code,
         },
-        CliCommand::Admin { command: AdminCommand::Create { email, password, name } } => {
+        CliCommand::Admin {
+            command:
+                AdminCommand::Create {
+                    email,
+                    password,
+                    name,
+                },
+        } => {
             if password.chars().count() < auth::MIN_PASSWORD_CHARS {
-                return fail(format!("the password needs at least {} characters", auth::MIN_PASSWORD_CHARS));
+                return fail(format!(
+                    "the password needs at least {} characters",
+                    auth::MIN_PASSWORD_CHARS
+                ));
             }
             if !email.contains('@') {
                 return fail(format!("`{email}` is not an email address"));
@@ -63,12 +80,17 @@ async fn main() -> ExitCode {
                 Ok(hash) => hash,
                 Err(e) => return fail(e),
             };
-            match storage.create_user(&email, &name, &hash, "planning_office", now_ms()).await {
+            match storage
+                .create_user(&email, &name, &hash, "planning_office", now_ms())
+                .await
+            {
                 Ok(_) => {
                     println!("Created planning-office account {email}.");
                     ExitCode::SUCCESS
                 }
-                Err(StorageError::Conflict(_)) => fail(format!("an account with email {email} already exists")),
+                Err(StorageError::Conflict(_)) => {
+                    fail(format!("an account with email {email} already exists"))
+                }
                 Err(e) => fail(e),
             }
         }
@@ -76,7 +98,9 @@ async fn main() -> ExitCode {
 }
 
 async fn open(config: &Config) -> Result<Storage, ExitCode> {
-    Storage::connect(&config.database).await.map_err(|e| fail(format!("cannot open the database: {e}")))
+    Storage::connect(&config.database)
+        .await
+        .map_err(|e| fail(format!("cannot open the database: {e}")))
 }
 
 async fn serve(config: Config, with_demo: bool) -> ExitCode {
@@ -84,15 +108,17 @@ async fn serve(config: Config, with_demo: bool) -> ExitCode {
         Ok(app) => app,
         Err(e) => return fail(e),
     };
-    if with_demo {
-        if let Err(e) = demo::load(app.storage()).await {
-            return fail(format!("cannot load the demo: {e}"));
-        }
+    if with_demo && let Err(e) = demo::load(app.storage()).await {
+        return fail(format!("cannot load the demo: {e}"));
     }
     let url = format!("http://{}", app.local_addr());
     println!("Tavoli is serving at {url}");
     if with_demo {
-        println!("Sign in as the Ufficio di Piano: {} / {}", demo::DEMO_EMAIL, demo::DEMO_PASSWORD);
+        println!(
+            "Sign in as the Ufficio di Piano: {} / {}",
+            demo::DEMO_EMAIL,
+            demo::DEMO_PASSWORD
+        );
         println!("Join a roundtable as a participant at {url}/t with a code, e.g. ANZ425");
     }
     tracing::info!(%url, "listening");

@@ -23,7 +23,11 @@ impl Backend for PageBackend {
                     .await
                     .map_err(internal)?
                     .into_iter()
-                    .map(|r| RoundtableSummary { id: r.id, title: r.title, join_code: r.join_code })
+                    .map(|r| RoundtableSummary {
+                        id: r.id,
+                        title: r.title,
+                        join_code: r.join_code,
+                    })
                     .collect();
                 out.push(ProcessSummary {
                     id: process.id,

@@ -2,18 +2,27 @@
 
 use std::{future::Future, net::SocketAddr, sync::Arc};
 
-use axum::Router;
+use axum::{
+    Router,
+    http::{HeaderValue, header},
+};
 use leptos::config::LeptosOptions;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tokio::net::TcpListener;
+use tower_http::{services::ServeDir, set_header::SetResponseHeaderLayer};
 
 use crate::{config::Config, pages::PageBackend, state::AppState, storage::Storage};
 
 /// A start-up failure, said in one line with the fix.
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
-    #[error("cannot listen on {addr}: {source} (is another Tavoli running? choose another port with TAVOLI_ADDR / --addr)")]
-    Bind { addr: SocketAddr, source: std::io::Error },
+    #[error(
+        "cannot listen on {addr}: {source} (is another Tavoli running? choose another port with TAVOLI_ADDR / --addr)"
+    )]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
     #[error("cannot open the database: {0}")]
     Database(String),
 }
@@ -30,9 +39,19 @@ impl Application {
     /// The database is opened before the port is bound, so a bad database never leaves a
     /// half-started server behind.
     pub async fn build(config: Config) -> Result<Self, StartError> {
-        let storage = Storage::connect(&config.database).await.map_err(|e| StartError::Database(e.to_string()))?;
-        let listener = TcpListener::bind(config.addr).await.map_err(|source| StartError::Bind { addr: config.addr, source })?;
-        let local_addr = listener.local_addr().map_err(|source| StartError::Bind { addr: config.addr, source })?;
+        let storage = Storage::connect(&config.database)
+            .await
+            .map_err(|e| StartError::Database(e.to_string()))?;
+        let listener = TcpListener::bind(config.addr)
+            .await
+            .map_err(|source| StartError::Bind {
+                addr: config.addr,
+                source,
+            })?;
+        let local_addr = listener.local_addr().map_err(|source| StartError::Bind {
+            addr: config.addr,
+            source,
+        })?;
         let leptos_options = LeptosOptions::builder()
             .output_name("tavoli")
             .site_root(config.site_dir.to_string_lossy().to_string())
@@ -40,13 +59,23 @@ impl Application {
             .site_addr(local_addr)
             .build();
         let live = crate::live::Live::start(storage.clone());
-        let state = AppState { storage, live, leptos_options };
+        let state = AppState {
+            storage,
+            live,
+            leptos_options,
+        };
         let router = router(state.clone());
-        Ok(Application { listener, router, state })
+        Ok(Application {
+            listener,
+            router,
+            state,
+        })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
-        self.listener.local_addr().expect("a bound listener has an address")
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
     }
 
     pub fn port(&self) -> u16 {
@@ -58,18 +87,42 @@ impl Application {
     }
 
     /// Serves until `shutdown` completes, then finishes the requests in flight.
-    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown)
-            .await
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await
     }
 }
 
 fn router(state: AppState) -> Router {
     let routes = generate_route_list(tavoli_app::App);
-    let backend: Arc<dyn tavoli_app::api::Backend> = Arc::new(PageBackend { storage: state.storage.clone() });
+    let backend: Arc<dyn tavoli_app::api::Backend> = Arc::new(PageBackend {
+        storage: state.storage.clone(),
+    });
     let options = state.leptos_options.clone();
+    // The bundle's file names carry no hash, so browsers revalidate (a 304 when unchanged);
+    // the pre-compressed .br/.gz copies made at build time are sent as they are.
+    let pkg_dir = std::path::Path::new(&*state.leptos_options.site_root)
+        .join(&*state.leptos_options.site_pkg_dir);
+    let pkg = tower::ServiceBuilder::new()
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-cache"),
+        ))
+        .service(
+            ServeDir::new(pkg_dir)
+                .precompressed_br()
+                .precompressed_gzip(),
+        );
     Router::new()
+        .nest_service("/pkg", pkg)
         .merge(crate::http::router())
         .leptos_routes_with_context(
             &state,
@@ -77,7 +130,9 @@ fn router(state: AppState) -> Router {
             move || leptos::prelude::provide_context(backend.clone()),
             move || tavoli_app::shell(options.clone()),
         )
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(tavoli_app::shell))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
+            tavoli_app::shell,
+        ))
         .with_state(state)
 }
 

@@ -7,12 +7,18 @@ use std::{
     time::Duration,
 };
 
-use tavoli_server::{Application, Config};
-use tokio::sync::oneshot;
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use tavoli_server::{Application, Config, storage::Storage};
+use tokio::{net::TcpStream, sync::oneshot};
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, tungstenite::Message};
 
 /// The workspace root (this crate lives in `tests/`).
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ has a parent").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ has a parent")
+        .to_path_buf()
 }
 
 /// The `tavoli` binary built by `cargo build -p tavoli-server` (the test command builds it
@@ -21,9 +27,15 @@ pub fn tavoli_bin() -> PathBuf {
     if let Ok(path) = std::env::var("TAVOLI_BIN") {
         return PathBuf::from(path);
     }
-    let target = std::env::var("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|_| workspace_root().join("target"));
+    let target = std::env::var("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| workspace_root().join("target"));
     let bin = target.join("debug").join("tavoli");
-    assert!(bin.exists(), "{} is missing: run `cargo build -p tavoli-server --bin tavoli` first", bin.display());
+    assert!(
+        bin.exists(),
+        "{} is missing: run `cargo build -p tavoli-server --bin tavoli` first",
+        bin.display()
+    );
     bin
 }
 
@@ -33,6 +45,7 @@ pub struct TestApp {
     pub port: u16,
     pub http: reqwest::Client,
     pub data_dir: tempfile::TempDir,
+    pub storage: Storage,
     stop: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
@@ -41,15 +54,31 @@ impl TestApp {
     /// Starts the real application on 127.0.0.1:0 with a fresh SQLite database.
     pub async fn spawn() -> TestApp {
         let data_dir = tempfile::tempdir().expect("temp dir");
-        let config = Config::for_tests(data_dir.path(), workspace_root().join("target").join("site"));
+        let config = Config::for_tests(
+            data_dir.path(),
+            workspace_root().join("target").join("site"),
+        );
         let app = Application::build(config).await.expect("the server starts");
         let port = app.port();
+        let storage = app.storage().clone();
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(app.run_until_stopped(async move {
             let _ = stopped.await;
         }));
-        let http = reqwest::Client::builder().cookie_store(true).timeout(Duration::from_secs(30)).build().expect("client");
-        TestApp { base_url: format!("http://127.0.0.1:{port}"), port, http, data_dir, stop: Some(stop), task: Some(task) }
+        let http = reqwest::Client::builder()
+            .cookie_store(true)
+            .timeout(Duration::from_secs(30))
+            .build()
+            .expect("client");
+        TestApp {
+            base_url: format!("http://127.0.0.1:{port}"),
+            port,
+            http,
+            data_dir,
+            storage,
+            stop: Some(stop),
+            task: Some(task),
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -57,7 +86,11 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.http.get(self.url(path)).send().await.expect("request sent")
+        self.http
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request sent")
     }
 
     /// Stops the server gracefully and waits for it.
@@ -75,6 +108,268 @@ impl Drop for TestApp {
     fn drop(&mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
+        }
+    }
+}
+
+pub const ADMIN_EMAIL: &str = "udp@ambito.example";
+pub const ADMIN_PASSWORD: &str = "password-di-prova";
+
+/// A roundtable created through the API, with its process.
+#[derive(Debug, Clone)]
+pub struct Table {
+    pub process_id: String,
+    pub id: String,
+    pub join_code: String,
+}
+
+/// Someone with a token: a staff member or a participant.
+#[derive(Debug, Clone)]
+pub struct Client {
+    pub base_url: String,
+    pub token: String,
+    pub participant_id: Option<String>,
+    pub roundtable_id: String,
+}
+
+impl TestApp {
+    /// Creates the planning-office account (once) and signs in; returns its Bearer token.
+    pub async fn staff_token(&self) -> String {
+        if self
+            .storage
+            .user_by_email(ADMIN_EMAIL)
+            .await
+            .unwrap()
+            .is_none()
+        {
+            let hash = tavoli_server::auth::hash_password(ADMIN_PASSWORD).unwrap();
+            self.storage
+                .create_user(ADMIN_EMAIL, "UdP", &hash, "planning_office", 0)
+                .await
+                .unwrap();
+        }
+        let response = self
+            .http
+            .post(self.url("/api/login"))
+            .json(&json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "login works");
+        response.json::<Value>().await.unwrap()["token"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    /// A process with one roundtable, created as the planning office would.
+    pub async fn roundtable(&self) -> Table {
+        let token = self.staff_token().await;
+        let process: Value = self
+            .post_json(&token, "/api/processes", json!({"title": "Piano di Zona di prova", "owner": "Ambito di prova", "kind": "co_programmazione"}))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let process_id = process["id"].as_str().unwrap().to_string();
+        let table: Value = self
+            .post_json(
+                &token,
+                &format!("/api/processes/{process_id}/roundtables"),
+                json!({"title": "Anziani"}),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        Table {
+            process_id,
+            id: table["id"].as_str().unwrap().into(),
+            join_code: table["join_code"].as_str().unwrap().into(),
+        }
+    }
+
+    /// The planning office as a client of a roundtable.
+    pub async fn staff(&self, table: &Table) -> Client {
+        Client {
+            base_url: self.base_url.clone(),
+            token: self.staff_token().await,
+            participant_id: None,
+            roundtable_id: table.id.clone(),
+        }
+    }
+
+    /// A participant joins by code with a name and organisation.
+    pub async fn join(&self, table: &Table, name: &str, organisation: &str) -> Client {
+        let response = self
+            .http
+            .post(self.url("/api/join"))
+            .json(&json!({"join_code": table.join_code, "name": name, "organisation": organisation, "organisation_kind": "aps", "consent": true}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 201, "join succeeds");
+        let body: Value = response.json().await.unwrap();
+        Client {
+            base_url: self.base_url.clone(),
+            token: body["token"].as_str().unwrap().into(),
+            participant_id: Some(body["participant_id"].as_str().unwrap().into()),
+            roundtable_id: table.id.clone(),
+        }
+    }
+
+    pub async fn post_json(&self, token: &str, path: &str, body: Value) -> reqwest::Response {
+        self.http
+            .post(self.url(path))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+/// A fresh command id.
+pub fn command_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// `add_contribution` of a need with this text.
+pub fn add_need(text: &str) -> Value {
+    json!({"type": "add_contribution", "command_id": command_id(), "kind": "need", "text": text})
+}
+
+impl Client {
+    fn http() -> reqwest::Client {
+        reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .unwrap()
+    }
+
+    /// Sends a command over HTTP; returns status and body.
+    pub async fn send(&self, command: &Value) -> (u16, Value) {
+        let response = Self::http()
+            .post(format!(
+                "{}/api/roundtables/{}/commands",
+                self.base_url, self.roundtable_id
+            ))
+            .bearer_auth(&self.token)
+            .json(command)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn board(&self) -> Value {
+        Self::http()
+            .get(format!(
+                "{}/api/roundtables/{}/board",
+                self.base_url, self.roundtable_id
+            ))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    pub async fn events(&self, since: u64) -> Vec<Value> {
+        let body: Value = Self::http()
+            .get(format!(
+                "{}/api/roundtables/{}/events?since={since}",
+                self.base_url, self.roundtable_id
+            ))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        body["events"].as_array().unwrap().clone()
+    }
+
+    /// Opens the roundtable's websocket from `since`.
+    pub async fn live(&self, since: u64) -> Live {
+        use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+        let url = format!(
+            "{}/api/roundtables/{}/live?since={since}",
+            self.base_url.replace("http://", "ws://"),
+            self.roundtable_id
+        );
+        let mut request = url.into_client_request().unwrap();
+        request.headers_mut().insert(
+            "Authorization",
+            format!("Bearer {}", self.token).parse().unwrap(),
+        );
+        let (socket, _) = tokio_tungstenite::connect_async(request)
+            .await
+            .expect("websocket connects");
+        Live { socket }
+    }
+}
+
+/// A websocket client of a roundtable.
+pub struct Live {
+    pub socket: WebSocketStream<MaybeTlsStream<TcpStream>>,
+}
+
+impl Live {
+    pub async fn send(&mut self, message: &Value) {
+        self.socket
+            .send(Message::Text(message.to_string().into()))
+            .await
+            .unwrap();
+    }
+
+    pub async fn send_text(&mut self, text: &str) {
+        self.socket
+            .send(Message::Text(text.to_string().into()))
+            .await
+            .unwrap();
+    }
+
+    /// The next JSON message, whatever its type (10 s at most).
+    pub async fn next_json(&mut self) -> Value {
+        loop {
+            let message = tokio::time::timeout(Duration::from_secs(10), self.socket.next())
+                .await
+                .expect("a message within 10 s")
+                .expect("socket open")
+                .expect("no socket error");
+            if let Message::Text(text) = message {
+                return serde_json::from_str(text.as_str()).expect("server sends JSON");
+            }
+        }
+    }
+
+    /// The next message that is an event (has a seq), skipping presence, acks and the like.
+    pub async fn next_event(&mut self) -> Value {
+        loop {
+            let message = self.next_json().await;
+            if message.get("seq").is_some()
+                && message["type"] != "ack"
+                && message["type"] != "welcome"
+            {
+                return message;
+            }
+        }
+    }
+
+    /// The ack or error for `command_id`, skipping everything else.
+    pub async fn outcome(&mut self, command_id: &str) -> Value {
+        loop {
+            let message = self.next_json().await;
+            if (message["type"] == "ack" || message["type"] == "error")
+                && message["command_id"] == command_id
+            {
+                return message;
+            }
         }
     }
 }

@@ -18,9 +18,12 @@
 //!   [`VotingRound::live_results`].
 //! - Privacy: [`Board::public_view`]`(anonymous)`, [`Event::public_view`]`(secret_round, anonymous)`,
 //!   [`Event::public_view_on`]`(&Board, anonymous)`.
-//! - Permissions: [`permission::may_send`]`(Role, &Command)`; [`Command::is_server_only`].
+//! - Permissions: [`permission::may_send`]`(Role, &Command)`; [`Command::is_server_only`];
+//!   wire tags [`Command::type_name`], [`EventKind::type_name`], `Command::TYPE_NAMES`,
+//!   `EventKind::TYPE_NAMES`.
 //! - Texts: [`ContributionText::parse`], [`Title::parse`], limits [`MAX_CONTRIBUTION_CHARS`],
-//!   [`MAX_TITLE_CHARS`], [`MAX_NAME_CHARS`], [`MAX_TARGET_CHARS`], [`MAX_TARGETS`].
+//!   [`MAX_TITLE_CHARS`], [`MAX_NAME_CHARS`], [`MAX_TARGET_CHARS`], [`MAX_TARGETS`];
+//!   rule limits [`MAX_TIMER_SECONDS`], [`MAX_DOTS_PER_VOTER`].
 //! - Errors: [`DomainError`] with `code()` and `message(Lang)`; [`Lang::from_accept_language`].
 //! - Websocket: [`protocol::ServerMessage`], [`protocol::ClientMessage`],
 //!   [`protocol::parse_client_message`], [`protocol::parse_command`], [`protocol::ErrorBody`],

@@ -22,11 +22,7 @@ use super::{
     session::{self, Credentials},
 };
 use crate::{
-    live::{
-        CommandError,
-        socket::Connection,
-        writer::Submission,
-    },
+    live::{CommandError, socket::Connection, writer::Submission},
     state::AppState,
     storage::RoundtableRecord,
 };
@@ -43,7 +39,11 @@ pub fn router() -> Router<AppState> {
 const EVENTS_PAGE: u32 = 5000;
 
 pub async fn load_roundtable(state: &AppState, id: &str) -> Result<RoundtableRecord, ApiError> {
-    state.storage.roundtable(id).await?.ok_or_else(|| ApiError::not_found("Tavolo", "Roundtable"))
+    state
+        .storage
+        .roundtable(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("Tavolo", "Roundtable"))
 }
 
 /// The one mapping from a refused command to an API error.
@@ -51,7 +51,12 @@ pub fn command_error(error: &CommandError) -> ApiError {
     match error {
         CommandError::Domain(domain) => {
             let status = domain_status(domain);
-            ApiError::refused(status, domain.code(), domain.message(Lang::It), domain.message(Lang::En))
+            ApiError::refused(
+                status,
+                domain.code(),
+                domain.message(Lang::It),
+                domain.message(Lang::En),
+            )
         }
         CommandError::CommandIdReused => ApiError::refused(
             StatusCode::CONFLICT,
@@ -75,9 +80,18 @@ fn domain_status(error: &DomainError) -> StatusCode {
 }
 
 fn protocol_error(body: protocol::ErrorBody) -> ApiError {
-    let status = if body.code == "frame_too_large" { StatusCode::PAYLOAD_TOO_LARGE } else { StatusCode::BAD_REQUEST };
+    let status = if body.code == "frame_too_large" {
+        StatusCode::PAYLOAD_TOO_LARGE
+    } else {
+        StatusCode::BAD_REQUEST
+    };
     // The decoder already wrote the message in the caller's language; use it for both.
-    ApiError::Refused { status, code: leak_code(&body.code), it: body.message.clone(), en: body.message }
+    ApiError::Refused {
+        status,
+        code: leak_code(&body.code),
+        it: body.message.clone(),
+        en: body.message,
+    }
 }
 
 /// Protocol error codes are a small fixed set; map them to static strings.
@@ -98,32 +112,51 @@ async fn post_command(
     Path(id): Path<String>,
     body: String,
 ) -> Answer {
-    Answer(lang, async {
-        let roundtable = load_roundtable(&state, &id).await?;
-        let actor = session::actor_for(&state, &Credentials::from_headers(&headers), &roundtable).await?;
-        if body.len() > protocol::MAX_FRAME_BYTES {
-            return Err(ApiError::refused(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "frame_too_large",
-                format!("Il comando supera il limite di {} byte.", protocol::MAX_FRAME_BYTES),
-                format!("The command exceeds the limit of {} bytes.", protocol::MAX_FRAME_BYTES),
-            ));
+    Answer(
+        lang,
+        async {
+            let roundtable = load_roundtable(&state, &id).await?;
+            let actor =
+                session::actor_for(&state, &Credentials::from_headers(&headers), &roundtable)
+                    .await?;
+            if body.len() > protocol::MAX_FRAME_BYTES {
+                return Err(ApiError::refused(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "frame_too_large",
+                    format!(
+                        "Il comando supera il limite di {} byte.",
+                        protocol::MAX_FRAME_BYTES
+                    ),
+                    format!(
+                        "The command exceeds the limit of {} bytes.",
+                        protocol::MAX_FRAME_BYTES
+                    ),
+                ));
+            }
+            let envelope =
+                match protocol::parse_client_message(&body, lang).map_err(protocol_error)? {
+                    ClientMessage::Command(envelope) => envelope,
+                    ClientMessage::Ping => {
+                        return Ok(axum::Json(json!({"type": "pong"})).into_response());
+                    }
+                };
+            let submission = Submission {
+                roundtable_id: roundtable.id.clone(),
+                anonymous: roundtable.anonymous,
+                actor,
+                envelope,
+                new_participant: None,
+            };
+            let outcome = state
+                .live
+                .writer
+                .submit(submission)
+                .await
+                .map_err(|e| command_error(&e))?;
+            Ok(axum::Json(json!({"seq": outcome.seq()})).into_response())
         }
-        let envelope = match protocol::parse_client_message(&body, lang).map_err(protocol_error)? {
-            ClientMessage::Command(envelope) => envelope,
-            ClientMessage::Ping => return Ok(axum::Json(json!({"type": "pong"})).into_response()),
-        };
-        let submission = Submission {
-            roundtable_id: roundtable.id.clone(),
-            anonymous: roundtable.anonymous,
-            actor,
-            envelope,
-            new_participant: None,
-        };
-        let outcome = state.live.writer.submit(submission).await.map_err(|e| command_error(&e))?;
-        Ok(axum::Json(json!({"seq": outcome.seq()})).into_response())
-    }
-    .await)
+        .await,
+    )
 }
 
 #[derive(Deserialize)]
@@ -139,24 +172,31 @@ async fn get_events(
     Path(id): Path<String>,
     query: Result<Query<SinceQuery>, QueryRejection>,
 ) -> Answer {
-    Answer(lang, async {
-        let since = since_or_error(query)?;
-        let roundtable = load_roundtable(&state, &id).await?;
-        session::actor_for(&state, &Credentials::from_headers(&headers), &roundtable).await?;
-        let events = state.storage.events_since(&roundtable.id, since, EVENTS_PAGE, true).await?;
-        // The stored public JSON is sent as it is: no parse and re-encode per event.
-        let mut body = String::with_capacity(events.iter().map(|e| e.body.len() + 1).sum::<usize>() + 16);
-        body.push_str("{\"events\":[");
-        for (i, event) in events.iter().enumerate() {
-            if i > 0 {
-                body.push(',');
+    Answer(
+        lang,
+        async {
+            let since = since_or_error(query)?;
+            let roundtable = load_roundtable(&state, &id).await?;
+            session::actor_for(&state, &Credentials::from_headers(&headers), &roundtable).await?;
+            let events = state
+                .storage
+                .events_since(&roundtable.id, since, EVENTS_PAGE, true)
+                .await?;
+            // The stored public JSON is sent as it is: no parse and re-encode per event.
+            let mut body =
+                String::with_capacity(events.iter().map(|e| e.body.len() + 1).sum::<usize>() + 16);
+            body.push_str("{\"events\":[");
+            for (i, event) in events.iter().enumerate() {
+                if i > 0 {
+                    body.push(',');
+                }
+                body.push_str(&event.body);
             }
-            body.push_str(&event.body);
+            body.push_str("]}");
+            Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
         }
-        body.push_str("]}");
-        Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
-    }
-    .await)
+        .await,
+    )
 }
 
 fn since_or_error(query: Result<Query<SinceQuery>, QueryRejection>) -> Result<u64, ApiError> {
@@ -171,14 +211,26 @@ fn since_or_error(query: Result<Query<SinceQuery>, QueryRejection>) -> Result<u6
     }
 }
 
-async fn get_board(State(state): State<AppState>, ReqLang(lang): ReqLang, headers: HeaderMap, Path(id): Path<String>) -> Answer {
-    Answer(lang, async {
-        let roundtable = load_roundtable(&state, &id).await?;
-        session::actor_for(&state, &Credentials::from_headers(&headers), &roundtable).await?;
-        let board = state.live.boards.get(&state.storage, &roundtable.id).await?;
-        Ok(axum::Json(board.public_view(roundtable.anonymous)).into_response())
-    }
-    .await)
+async fn get_board(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Answer {
+    Answer(
+        lang,
+        async {
+            let roundtable = load_roundtable(&state, &id).await?;
+            session::actor_for(&state, &Credentials::from_headers(&headers), &roundtable).await?;
+            let board = state
+                .live
+                .boards
+                .get(&state.storage, &roundtable.id)
+                .await?;
+            Ok(axum::Json(board.public_view(roundtable.anonymous)).into_response())
+        }
+        .await,
+    )
 }
 
 /// Websocket buffers: small and explicit. The defaults cost over 100 KB per connection; a
@@ -199,8 +251,16 @@ async fn live(
         check_origin(&headers)?;
         let since = since_or_error(query)?;
         let roundtable = load_roundtable(&state, &id).await?;
-        let actor = session::actor_for(&state, &Credentials::from_headers(&headers), &roundtable).await?;
-        Ok::<_, ApiError>(Connection { state: state.clone(), roundtable_id: roundtable.id, anonymous: roundtable.anonymous, actor, since, lang })
+        let actor =
+            session::actor_for(&state, &Credentials::from_headers(&headers), &roundtable).await?;
+        Ok::<_, ApiError>(Connection {
+            state: state.clone(),
+            roundtable_id: roundtable.id,
+            anonymous: roundtable.anonymous,
+            actor,
+            since,
+            lang,
+        })
     }
     .await;
     match result {
@@ -221,7 +281,10 @@ fn check_origin(headers: &HeaderMap) -> Result<(), ApiError> {
     let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
         return Ok(());
     };
-    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     let origin_host = origin.split("://").nth(1).unwrap_or("");
     if !host.is_empty() && origin_host.eq_ignore_ascii_case(host) {
         Ok(())

@@ -12,17 +12,37 @@ use tavoli_core::Lang;
 #[derive(Debug)]
 pub enum ApiError {
     /// A fixed, documented refusal: status, code and the two texts.
-    Refused { status: StatusCode, code: &'static str, it: String, en: String },
+    Refused {
+        status: StatusCode,
+        code: &'static str,
+        it: String,
+        en: String,
+    },
     Internal(anyhow::Error),
 }
 
 impl ApiError {
-    pub fn refused(status: StatusCode, code: &'static str, it: impl Into<String>, en: impl Into<String>) -> Self {
-        ApiError::Refused { status, code, it: it.into(), en: en.into() }
+    pub fn refused(
+        status: StatusCode,
+        code: &'static str,
+        it: impl Into<String>,
+        en: impl Into<String>,
+    ) -> Self {
+        ApiError::Refused {
+            status,
+            code,
+            it: it.into(),
+            en: en.into(),
+        }
     }
 
     pub fn not_found(what_it: &str, what_en: &str) -> Self {
-        ApiError::refused(StatusCode::NOT_FOUND, "not_found", format!("{what_it} non trovato."), format!("{what_en} not found."))
+        ApiError::refused(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("{what_it} non trovato."),
+            format!("{what_en} not found."),
+        )
     }
 
     pub fn status(&self) -> StatusCode {
@@ -43,8 +63,12 @@ impl ApiError {
         match (self, lang) {
             (ApiError::Refused { it, .. }, Lang::It) => it.clone(),
             (ApiError::Refused { en, .. }, Lang::En) => en.clone(),
-            (ApiError::Internal(_), Lang::It) => "Errore interno del server: riprova tra poco.".into(),
-            (ApiError::Internal(_), Lang::En) => "Internal server error: please try again shortly.".into(),
+            (ApiError::Internal(_), Lang::It) => {
+                "Errore interno del server: riprova tra poco.".into()
+            }
+            (ApiError::Internal(_), Lang::En) => {
+                "Internal server error: please try again shortly.".into()
+            }
         }
     }
 

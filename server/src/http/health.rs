@@ -11,10 +11,16 @@ pub fn router() -> Router<AppState> {
 
 async fn health(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
     match state.storage.health().await {
-        Ok(()) => (StatusCode::OK, Json(json!({"status": "ok", "version": env!("CARGO_PKG_VERSION")}))),
+        Ok(()) => (
+            StatusCode::OK,
+            Json(json!({"status": "ok", "version": env!("CARGO_PKG_VERSION")})),
+        ),
         Err(error) => {
             tracing::error!(%error, "health check: database does not answer");
-            (StatusCode::SERVICE_UNAVAILABLE, Json(json!({"status": "unavailable"})))
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(json!({"status": "unavailable"})),
+            )
         }
     }
 }

@@ -53,47 +53,64 @@ pub struct Joined {
     pub token: String,
 }
 
-async fn join(State(state): State<AppState>, ReqLang(lang): ReqLang, Json(body): Json<JoinBody>) -> Answer {
-    Answer(lang, async {
-        let joined = join_roundtable(&state, &body).await?;
-        let cookie = cookie_header(&participant_cookie(&joined.roundtable_id), &joined.token, PARTICIPANT_COOKIE_SECONDS);
-        Ok((
-            StatusCode::CREATED,
-            [(header::SET_COOKIE, cookie)],
-            axum::Json(json!({
-                "roundtable_id": joined.roundtable_id,
-                "participant_id": joined.participant_id,
-                "token": joined.token,
-            })),
-        )
-            .into_response())
-    }
-    .await)
+async fn join(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    Json(body): Json<JoinBody>,
+) -> Answer {
+    Answer(
+        lang,
+        async {
+            let joined = join_roundtable(&state, &body).await?;
+            let cookie = cookie_header(
+                &participant_cookie(&joined.roundtable_id),
+                &joined.token,
+                PARTICIPANT_COOKIE_SECONDS,
+            );
+            Ok((
+                StatusCode::CREATED,
+                [(header::SET_COOKIE, cookie)],
+                axum::Json(json!({
+                    "roundtable_id": joined.roundtable_id,
+                    "participant_id": joined.participant_id,
+                    "token": joined.token,
+                })),
+            )
+                .into_response())
+        }
+        .await,
+    )
 }
 
 /// Checks the form, then stores the participant and its `participant_joined` event in one
 /// transaction. Shared by the JSON API and the plain HTML form.
 pub async fn join_roundtable(state: &AppState, body: &JoinBody) -> Result<Joined, ApiError> {
     let code = body.join_code.trim().to_uppercase();
-    let roundtable = state.storage.roundtable_by_code(&code).await?.ok_or_else(|| {
-        ApiError::refused(
-            StatusCode::NOT_FOUND,
-            "unknown_join_code",
-            "Nessun tavolo con questo codice: controlla il codice mostrato dal facilitatore.",
-            "No roundtable has this code: check the code the facilitator shows.",
-        )
-    })?;
-    let name = required_text("name", &body.name, MAX_NAME)?;
-    let organisation = required_text("organisation", &body.organisation, MAX_ORGANISATION)?;
-    let organisation_kind: OrganisationKind = serde_json::from_value(serde_json::Value::String(body.organisation_kind.clone()))
-        .map_err(|_| {
+    let roundtable = state
+        .storage
+        .roundtable_by_code(&code)
+        .await?
+        .ok_or_else(|| {
             ApiError::refused(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_field",
-                "organisation_kind: tipo di organizzazione sconosciuto.",
-                "organisation_kind: unknown kind of organisation.",
+                StatusCode::NOT_FOUND,
+                "unknown_join_code",
+                "Nessun tavolo con questo codice: controlla il codice mostrato dal facilitatore.",
+                "No roundtable has this code: check the code the facilitator shows.",
             )
         })?;
+    let name = required_text("name", &body.name, MAX_NAME)?;
+    let organisation = required_text("organisation", &body.organisation, MAX_ORGANISATION)?;
+    let organisation_kind: OrganisationKind = serde_json::from_value(serde_json::Value::String(
+        body.organisation_kind.clone(),
+    ))
+    .map_err(|_| {
+        ApiError::refused(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_field",
+            "organisation_kind: tipo di organizzazione sconosciuto.",
+            "organisation_kind: unknown kind of organisation.",
+        )
+    })?;
     if !body.consent {
         return Err(ApiError::refused(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -106,12 +123,19 @@ pub async fn join_roundtable(state: &AppState, body: &JoinBody) -> Result<Joined
     let token = new_token();
     let envelope = CommandEnvelope {
         command_id: uuid::Uuid::new_v4(),
-        command: Command::Join { organisation: organisation.clone(), organisation_kind },
+        command: Command::Join {
+            organisation: organisation.clone(),
+            organisation_kind,
+        },
     };
     let submission = Submission {
         roundtable_id: roundtable.id.clone(),
         anonymous: roundtable.anonymous,
-        actor: Actor { role: Role::Participant, participant_id: Some(participant_id.clone()), user_id: None },
+        actor: Actor {
+            role: Role::Participant,
+            participant_id: Some(participant_id.clone()),
+            user_id: None,
+        },
         envelope,
         new_participant: Some(NewParticipant {
             id: participant_id.clone(),
@@ -123,6 +147,15 @@ pub async fn join_roundtable(state: &AppState, body: &JoinBody) -> Result<Joined
             token_hash: token_hash(&token),
         }),
     };
-    state.live.writer.submit(submission).await.map_err(|e| command_error(&e))?;
-    Ok(Joined { roundtable_id: roundtable.id, participant_id, token })
+    state
+        .live
+        .writer
+        .submit(submission)
+        .await
+        .map_err(|e| command_error(&e))?;
+    Ok(Joined {
+        roundtable_id: roundtable.id,
+        participant_id,
+        token,
+    })
 }

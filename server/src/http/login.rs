@@ -21,7 +21,9 @@ use crate::{
 };
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/login", post(login)).route("/api/logout", post(logout))
+    Router::new()
+        .route("/api/login", post(login))
+        .route("/api/logout", post(logout))
 }
 
 #[derive(Deserialize)]
@@ -67,15 +69,25 @@ async fn login(
     .await)
 }
 
-async fn logout(axum::extract::State(state): axum::extract::State<AppState>, headers: HeaderMap) -> impl IntoResponse {
+async fn logout(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    headers: HeaderMap,
+) -> impl IntoResponse {
     let credentials = Credentials::from_headers(&headers);
     let token = credentials.bearer.clone().or_else(|| {
-        credentials.cookies.iter().find(|(n, _)| n == SESSION_COOKIE).map(|(_, v)| v.clone())
+        credentials
+            .cookies
+            .iter()
+            .find(|(n, _)| n == SESSION_COOKIE)
+            .map(|(_, v)| v.clone())
     });
     if let Some(token) = token {
         let _ = state.storage.delete_session(&token_hash(&token)).await;
     }
-    ([(header::SET_COOKIE, cookie_header(SESSION_COOKIE, "", 0))], StatusCode::NO_CONTENT)
+    (
+        [(header::SET_COOKIE, cookie_header(SESSION_COOKIE, "", 0))],
+        StatusCode::NO_CONTENT,
+    )
 }
 
 /// An argon2id hash of a random string, used to spend the same time on unknown emails.

@@ -30,22 +30,39 @@ pub fn router() -> Router<AppState> {
         .route("/api/processes/{id}/roundtables", post(create_roundtable))
 }
 
-pub const PROCESS_KINDS: &[&str] = &["co_programmazione", "co_progettazione", "processo_partecipativo"];
+pub const PROCESS_KINDS: &[&str] = &[
+    "co_programmazione",
+    "co_progettazione",
+    "processo_partecipativo",
+];
 const MAX_TITLE: usize = 200;
 const MAX_DESCRIPTION: usize = 10_000;
 
 fn invalid(field: &str, it: &str, en: &str) -> ApiError {
-    ApiError::refused(StatusCode::UNPROCESSABLE_ENTITY, "invalid_field", format!("{field}: {it}"), format!("{field}: {en}"))
+    ApiError::refused(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_field",
+        format!("{field}: {it}"),
+        format!("{field}: {en}"),
+    )
 }
 
 /// Trims and checks a required text field.
 pub fn required_text(field: &str, value: &str, max: usize) -> Result<String, ApiError> {
     let value = value.trim();
     if value.is_empty() {
-        return Err(invalid(field, "non può essere vuoto.", "must not be empty."));
+        return Err(invalid(
+            field,
+            "non può essere vuoto.",
+            "must not be empty.",
+        ));
     }
     if value.chars().count() > max {
-        return Err(invalid(field, &format!("al massimo {max} caratteri."), &format!("at most {max} characters.")));
+        return Err(invalid(
+            field,
+            &format!("al massimo {max} caratteri."),
+            &format!("at most {max} characters."),
+        ));
     }
     Ok(value.to_string())
 }
@@ -61,67 +78,104 @@ struct ProcessBody {
     period: String,
 }
 
-async fn create_process(State(state): State<AppState>, ReqLang(lang): ReqLang, headers: HeaderMap, Json(body): Json<ProcessBody>) -> Answer {
-    Answer(lang, async {
-        let user = session::planning_office(&state, &Credentials::from_headers(&headers)).await?;
-        let title = required_text("title", &body.title, MAX_TITLE)?;
-        let owner = required_text("owner", &body.owner, MAX_TITLE)?;
-        if !PROCESS_KINDS.contains(&body.kind.as_str()) {
-            return Err(invalid(
-                "kind",
-                "usa co_programmazione, co_progettazione o processo_partecipativo.",
-                "use co_programmazione, co_progettazione or processo_partecipativo.",
-            ));
+async fn create_process(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    headers: HeaderMap,
+    Json(body): Json<ProcessBody>,
+) -> Answer {
+    Answer(
+        lang,
+        async {
+            let user =
+                session::planning_office(&state, &Credentials::from_headers(&headers)).await?;
+            let title = required_text("title", &body.title, MAX_TITLE)?;
+            let owner = required_text("owner", &body.owner, MAX_TITLE)?;
+            if !PROCESS_KINDS.contains(&body.kind.as_str()) {
+                return Err(invalid(
+                    "kind",
+                    "usa co_programmazione, co_progettazione o processo_partecipativo.",
+                    "use co_programmazione, co_progettazione or processo_partecipativo.",
+                ));
+            }
+            if body.description.chars().count() > MAX_DESCRIPTION {
+                return Err(invalid(
+                    "description",
+                    "testo troppo lungo.",
+                    "text too long.",
+                ));
+            }
+            let new = NewProcess {
+                title,
+                owner,
+                kind: body.kind.clone(),
+                description: body.description.trim().to_string(),
+                period: body.period.trim().chars().take(100).collect(),
+                created_by: Some(user.id),
+            };
+            let id = state.storage.create_process(&new, now_ms()).await?;
+            Ok((StatusCode::CREATED, axum::Json(json!({"id": id}))).into_response())
         }
-        if body.description.chars().count() > MAX_DESCRIPTION {
-            return Err(invalid("description", "testo troppo lungo.", "text too long."));
-        }
-        let new = NewProcess {
-            title,
-            owner,
-            kind: body.kind.clone(),
-            description: body.description.trim().to_string(),
-            period: body.period.trim().chars().take(100).collect(),
-            created_by: Some(user.id),
-        };
-        let id = state.storage.create_process(&new, now_ms()).await?;
-        Ok((StatusCode::CREATED, axum::Json(json!({"id": id}))).into_response())
-    }
-    .await)
+        .await,
+    )
 }
 
-async fn list_processes(State(state): State<AppState>, ReqLang(lang): ReqLang, headers: HeaderMap) -> Answer {
-    Answer(lang, async {
-        session::planning_office(&state, &Credentials::from_headers(&headers)).await?;
-        let processes = state.storage.processes().await?;
-        Ok(axum::Json(json!({"processes": processes})).into_response())
-    }
-    .await)
+async fn list_processes(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    headers: HeaderMap,
+) -> Answer {
+    Answer(
+        lang,
+        async {
+            session::planning_office(&state, &Credentials::from_headers(&headers)).await?;
+            let processes = state.storage.processes().await?;
+            Ok(axum::Json(json!({"processes": processes})).into_response())
+        }
+        .await,
+    )
 }
 
-async fn get_process(State(state): State<AppState>, ReqLang(lang): ReqLang, headers: HeaderMap, Path(id): Path<String>) -> Answer {
-    Answer(lang, async {
-        let credentials = Credentials::from_headers(&headers);
-        let process = state.storage.process(&id).await?.ok_or_else(|| ApiError::not_found("Percorso", "Process"))?;
-        let roundtables = state.storage.roundtables_of(&id).await?;
-        // Staff see every process; a participant sees the process of their roundtable.
-        if session::staff(&state, &credentials).await?.is_none() {
-            let mut allowed = false;
-            for roundtable in &roundtables {
-                if session::actor_for(&state, &credentials, roundtable).await.is_ok() {
-                    allowed = true;
-                    break;
+async fn get_process(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Answer {
+    Answer(
+        lang,
+        async {
+            let credentials = Credentials::from_headers(&headers);
+            let process = state
+                .storage
+                .process(&id)
+                .await?
+                .ok_or_else(|| ApiError::not_found("Percorso", "Process"))?;
+            let roundtables = state.storage.roundtables_of(&id).await?;
+            // Staff see every process; a participant sees the process of their roundtable.
+            if session::staff(&state, &credentials).await?.is_none() {
+                let mut allowed = false;
+                for roundtable in &roundtables {
+                    if session::actor_for(&state, &credentials, roundtable)
+                        .await
+                        .is_ok()
+                    {
+                        allowed = true;
+                        break;
+                    }
+                }
+                if !allowed {
+                    return Err(session::unauthenticated());
                 }
             }
-            if !allowed {
-                return Err(session::unauthenticated());
-            }
+            let mut value =
+                serde_json::to_value(&process).map_err(|e| ApiError::Internal(e.into()))?;
+            value["roundtables"] =
+                serde_json::to_value(&roundtables).map_err(|e| ApiError::Internal(e.into()))?;
+            Ok(axum::Json(value).into_response())
         }
-        let mut value = serde_json::to_value(&process).map_err(|e| ApiError::Internal(e.into()))?;
-        value["roundtables"] = serde_json::to_value(&roundtables).map_err(|e| ApiError::Internal(e.into()))?;
-        Ok(axum::Json(value).into_response())
-    }
-    .await)
+        .await,
+    )
 }
 
 #[derive(Deserialize)]
@@ -140,23 +194,53 @@ async fn create_roundtable(
     Path(process_id): Path<String>,
     Json(body): Json<RoundtableBody>,
 ) -> Answer {
-    Answer(lang, async {
-        session::planning_office(&state, &Credentials::from_headers(&headers)).await?;
-        state.storage.process(&process_id).await?.ok_or_else(|| ApiError::not_found("Percorso", "Process"))?;
-        let title = required_text("title", &body.title, MAX_TITLE)?;
-        if body.description.chars().count() > MAX_DESCRIPTION {
-            return Err(invalid("description", "testo troppo lungo.", "text too long."));
-        }
-        // A fresh code collides with an existing one once in ~10^8: try again a few times.
-        for _ in 0..5 {
-            let code = new_join_code();
-            match state.storage.create_roundtable(&process_id, &title, body.description.trim(), &code, body.anonymous, now_ms()).await {
-                Ok(id) => return Ok((StatusCode::CREATED, axum::Json(json!({"id": id, "join_code": code}))).into_response()),
-                Err(StorageError::Conflict(_)) => continue,
-                Err(e) => return Err(e.into()),
+    Answer(
+        lang,
+        async {
+            session::planning_office(&state, &Credentials::from_headers(&headers)).await?;
+            state
+                .storage
+                .process(&process_id)
+                .await?
+                .ok_or_else(|| ApiError::not_found("Percorso", "Process"))?;
+            let title = required_text("title", &body.title, MAX_TITLE)?;
+            if body.description.chars().count() > MAX_DESCRIPTION {
+                return Err(invalid(
+                    "description",
+                    "testo troppo lungo.",
+                    "text too long.",
+                ));
             }
+            // A fresh code collides with an existing one once in ~10^8: try again a few times.
+            for _ in 0..5 {
+                let code = new_join_code();
+                match state
+                    .storage
+                    .create_roundtable(
+                        &process_id,
+                        &title,
+                        body.description.trim(),
+                        &code,
+                        body.anonymous,
+                        now_ms(),
+                    )
+                    .await
+                {
+                    Ok(id) => {
+                        return Ok((
+                            StatusCode::CREATED,
+                            axum::Json(json!({"id": id, "join_code": code})),
+                        )
+                            .into_response());
+                    }
+                    Err(StorageError::Conflict(_)) => continue,
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            Err(ApiError::Internal(anyhow::anyhow!(
+                "no free join code after 5 tries"
+            )))
         }
-        Err(ApiError::Internal(anyhow::anyhow!("no free join code after 5 tries")))
-    }
-    .await)
+        .await,
+    )
 }

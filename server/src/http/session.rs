@@ -50,7 +50,10 @@ impl Credentials {
     }
 
     fn cookie(&self, name: &str) -> Option<&str> {
-        self.cookies.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+        self.cookies
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -91,8 +94,14 @@ async fn by_token(state: &AppState, token: &str) -> Result<Option<Caller>, ApiEr
 }
 
 /// The staff member behind a request, if any.
-pub async fn staff(state: &AppState, credentials: &Credentials) -> Result<Option<UserRecord>, ApiError> {
-    let token = credentials.bearer.as_deref().or(credentials.cookie(SESSION_COOKIE));
+pub async fn staff(
+    state: &AppState,
+    credentials: &Credentials,
+) -> Result<Option<UserRecord>, ApiError> {
+    let token = credentials
+        .bearer
+        .as_deref()
+        .or(credentials.cookie(SESSION_COOKIE));
     match token {
         Some(token) => match by_token(state, token).await? {
             Some(Caller::Staff(user)) => Ok(Some(user)),
@@ -103,7 +112,10 @@ pub async fn staff(state: &AppState, credentials: &Credentials) -> Result<Option
 }
 
 /// The planning-office user behind a request, or the right refusal.
-pub async fn planning_office(state: &AppState, credentials: &Credentials) -> Result<UserRecord, ApiError> {
+pub async fn planning_office(
+    state: &AppState,
+    credentials: &Credentials,
+) -> Result<UserRecord, ApiError> {
     match staff(state, credentials).await? {
         Some(user) if user.role == "planning_office" => Ok(user),
         Some(_) => Err(forbidden()),
@@ -113,7 +125,11 @@ pub async fn planning_office(state: &AppState, credentials: &Credentials) -> Res
 
 /// The actor a request speaks as at one roundtable: staff by role, or a participant of
 /// exactly this roundtable. A participant of another roundtable is refused (403).
-pub async fn actor_for(state: &AppState, credentials: &Credentials, roundtable: &RoundtableRecord) -> Result<Actor, ApiError> {
+pub async fn actor_for(
+    state: &AppState,
+    credentials: &Credentials,
+    roundtable: &RoundtableRecord,
+) -> Result<Actor, ApiError> {
     let mut candidates: Vec<&str> = Vec::new();
     if let Some(bearer) = credentials.bearer.as_deref() {
         candidates.push(bearer);
@@ -130,18 +146,34 @@ pub async fn actor_for(state: &AppState, credentials: &Credentials, roundtable: 
         match by_token(state, token).await? {
             Some(Caller::Staff(user)) => return Ok(staff_actor(&user)),
             Some(Caller::Participant(p)) if p.roundtable_id == roundtable.id => {
-                return Ok(Actor { role: Role::Participant, participant_id: Some(p.id), user_id: None });
+                return Ok(Actor {
+                    role: Role::Participant,
+                    participant_id: Some(p.id),
+                    user_id: None,
+                });
             }
             Some(Caller::Participant(_)) => wrong_roundtable = true,
             None => {}
         }
     }
-    Err(if wrong_roundtable { forbidden() } else { unauthenticated() })
+    Err(if wrong_roundtable {
+        forbidden()
+    } else {
+        unauthenticated()
+    })
 }
 
 fn staff_actor(user: &UserRecord) -> Actor {
-    let role = if user.role == "planning_office" { Role::PlanningOffice } else { Role::Facilitator };
-    Actor { role, participant_id: None, user_id: Some(user.id.clone()) }
+    let role = if user.role == "planning_office" {
+        Role::PlanningOffice
+    } else {
+        Role::Facilitator
+    };
+    Actor {
+        role,
+        participant_id: None,
+        user_id: Some(user.id.clone()),
+    }
 }
 
 /// A `Set-Cookie` value: HttpOnly, SameSite=Lax, Path=/.

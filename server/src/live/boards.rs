@@ -34,12 +34,24 @@ impl Boards {
     }
 
     pub fn forget(&self, roundtable_id: &str) {
-        self.snapshots.lock().expect("boards lock").remove(roundtable_id);
+        self.snapshots
+            .lock()
+            .expect("boards lock")
+            .remove(roundtable_id);
     }
 
     /// The latest board: the snapshot, or the log folded.
-    pub async fn get(&self, storage: &Storage, roundtable_id: &str) -> Result<Arc<Board>, StorageError> {
-        if let Some(board) = self.snapshots.lock().expect("boards lock").get(roundtable_id) {
+    pub async fn get(
+        &self,
+        storage: &Storage,
+        roundtable_id: &str,
+    ) -> Result<Arc<Board>, StorageError> {
+        if let Some(board) = self
+            .snapshots
+            .lock()
+            .expect("boards lock")
+            .get(roundtable_id)
+        {
             return Ok(board.clone());
         }
         let board = Arc::new(fold(storage, roundtable_id).await?);
@@ -52,7 +64,9 @@ impl Boards {
 pub async fn fold(storage: &Storage, roundtable_id: &str) -> Result<Board, StorageError> {
     let mut board = Board::default();
     loop {
-        let page = storage.events_since(roundtable_id, board.seq, PAGE, false).await?;
+        let page = storage
+            .events_since(roundtable_id, board.seq, PAGE, false)
+            .await?;
         if page.is_empty() {
             return Ok(board);
         }

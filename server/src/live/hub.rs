@@ -59,13 +59,20 @@ impl Hub {
     /// Sends to everyone subscribed; a room nobody watches costs nothing.
     pub fn publish(&self, roundtable_id: &str, message: LiveMessage) {
         let rooms = self.rooms.lock().expect("hub lock");
-        if let Some(sender) = rooms.get(roundtable_id).and_then(|room| room.sender.as_ref()) {
+        if let Some(sender) = rooms
+            .get(roundtable_id)
+            .and_then(|room| room.sender.as_ref())
+        {
             let _ = sender.send(message);
         }
     }
 
     /// Marks a participant online; returns the presence message to publish.
-    pub fn join_presence(&self, roundtable_id: &str, participant_id: Option<&str>) -> Option<LiveMessage> {
+    pub fn join_presence(
+        &self,
+        roundtable_id: &str,
+        participant_id: Option<&str>,
+    ) -> Option<LiveMessage> {
         let participant_id = participant_id?;
         let mut rooms = self.rooms.lock().expect("hub lock");
         let room = rooms.entry(roundtable_id.to_string()).or_default();
@@ -78,16 +85,17 @@ impl Hub {
         let mut rooms = self.rooms.lock().expect("hub lock");
         let room = rooms.get_mut(roundtable_id)?;
         let mut changed = false;
-        if let Some(id) = participant_id {
-            if let Some(count) = room.online.get_mut(id) {
-                *count -= 1;
-                if *count == 0 {
-                    room.online.remove(id);
-                }
-                changed = true;
+        if let Some(id) = participant_id
+            && let Some(count) = room.online.get_mut(id)
+        {
+            *count -= 1;
+            if *count == 0 {
+                room.online.remove(id);
             }
+            changed = true;
         }
-        let empty = room.sender.as_ref().is_none_or(|s| s.receiver_count() == 0) && room.online.is_empty();
+        let empty =
+            room.sender.as_ref().is_none_or(|s| s.receiver_count() == 0) && room.online.is_empty();
         if empty {
             rooms.remove(roundtable_id);
             return None;
@@ -108,5 +116,10 @@ fn presence_message(room: &Room) -> LiveMessage {
         online: online.into_iter().cloned().collect(),
         count: room.online.len() as u32,
     };
-    LiveMessage { seq: None, json: serde_json::to_string(&message).expect("presence serialises").into() }
+    LiveMessage {
+        seq: None,
+        json: serde_json::to_string(&message)
+            .expect("presence serialises")
+            .into(),
+    }
 }

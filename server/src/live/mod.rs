@@ -24,6 +24,10 @@ impl Live {
         let hub = Arc::new(Hub::new());
         let boards = Arc::new(boards::Boards::default());
         let writer = Writer::spawn(storage, hub.clone(), boards.clone());
-        Live { writer, hub, boards }
+        Live {
+            writer,
+            hub,
+            boards,
+        }
     }
 }

@@ -43,7 +43,10 @@ impl Connection {
         let live = self.state.live.clone();
         let mut receiver = live.hub.subscribe(&self.roundtable_id);
         let participant = self.actor.participant_id.clone();
-        if let Some(presence) = live.hub.join_presence(&self.roundtable_id, participant.as_deref()) {
+        if let Some(presence) = live
+            .hub
+            .join_presence(&self.roundtable_id, participant.as_deref())
+        {
             live.hub.publish(&self.roundtable_id, presence);
         }
         let mut last_sent = self.since;
@@ -118,7 +121,10 @@ impl Connection {
         .await;
         if result.is_ok() {
             let _ = sink
-                .send(Message::Close(Some(CloseFrame { code: 1000, reason: Utf8Bytes::from_static("bye") })))
+                .send(Message::Close(Some(CloseFrame {
+                    code: 1000,
+                    reason: Utf8Bytes::from_static("bye"),
+                })))
                 .await;
         }
         drop(receiver);
@@ -149,7 +155,12 @@ impl Connection {
         }
     }
 
-    async fn handle_text<S>(&self, text: &str, replies: &mpsc::Sender<String>, sink: &mut S) -> Result<(), ()>
+    async fn handle_text<S>(
+        &self,
+        text: &str,
+        replies: &mpsc::Sender<String>,
+        sink: &mut S,
+    ) -> Result<(), ()>
     where
         S: SinkExt<Message> + Unpin,
     {
@@ -171,24 +182,44 @@ impl Connection {
                 let lang = self.lang;
                 tokio::spawn(async move {
                     let message = match writer.submit(submission).await {
-                        Ok(outcome) => ServerMessage::Ack { command_id, seq: outcome.seq() },
+                        Ok(outcome) => ServerMessage::Ack {
+                            command_id,
+                            seq: outcome.seq(),
+                        },
                         Err(error) => {
                             let error = error_body(&error, lang);
-                            ServerMessage::Error { command_id: Some(command_id), error }
+                            ServerMessage::Error {
+                                command_id: Some(command_id),
+                                error,
+                            }
                         }
                     };
-                    let _ = replies.send(serde_json::to_string(&message).expect("messages serialise")).await;
+                    let _ = replies
+                        .send(serde_json::to_string(&message).expect("messages serialise"))
+                        .await;
                 });
                 Ok(())
             }
-            Err(error) => send_json(sink, &ServerMessage::Error { command_id: None, error }).await,
+            Err(error) => {
+                send_json(
+                    sink,
+                    &ServerMessage::Error {
+                        command_id: None,
+                        error,
+                    },
+                )
+                .await
+            }
         }
     }
 }
 
 fn error_body(error: &CommandError, lang: Lang) -> protocol::ErrorBody {
     let api = command_error(error);
-    protocol::ErrorBody { code: api.code().to_string(), message: api.message(lang) }
+    protocol::ErrorBody {
+        code: api.code().to_string(),
+        message: api.message(lang),
+    }
 }
 
 fn protocol_version() -> u32 {
@@ -208,5 +239,7 @@ async fn send_text<S>(sink: &mut S, text: &str) -> Result<(), ()>
 where
     S: SinkExt<Message> + Unpin,
 {
-    sink.send(Message::Text(Utf8Bytes::from(text))).await.map_err(|_| ())
+    sink.send(Message::Text(Utf8Bytes::from(text)))
+        .await
+        .map_err(|_| ())
 }

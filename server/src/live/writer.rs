@@ -14,7 +14,10 @@ use std::{
     sync::Arc,
 };
 
-use tavoli_core::{Actor, Board, Command, CommandEnvelope, Context, DomainError, EVENT_SCHEMA_VERSION, Event, apply, decide};
+use tavoli_core::{
+    Actor, Board, Command, CommandEnvelope, Context, DomainError, EVENT_SCHEMA_VERSION, Event,
+    apply, decide,
+};
 use tokio::sync::{mpsc, oneshot};
 
 use super::{
@@ -83,7 +86,12 @@ pub struct Writer {
 impl Writer {
     pub fn spawn(storage: Storage, hub: Arc<Hub>, boards: Arc<Boards>) -> Writer {
         let (queue, receiver) = mpsc::channel(QUEUE);
-        let task = WriterTask { storage, hub, boards, live: HashMap::new() };
+        let task = WriterTask {
+            storage,
+            hub,
+            boards,
+            live: HashMap::new(),
+        };
         tokio::spawn(task.run(receiver));
         Writer { queue }
     }
@@ -95,7 +103,9 @@ impl Writer {
             .send(Job { submission, reply })
             .await
             .map_err(|_| CommandError::Internal("the writer has stopped".into()))?;
-        answer.await.map_err(|_| CommandError::Internal("the writer dropped the command".into()))?
+        answer
+            .await
+            .map_err(|_| CommandError::Internal("the writer dropped the command".into()))?
     }
 }
 
@@ -152,14 +162,22 @@ impl WriterTask {
                 tracing::error!(%error, "commit failed");
                 self.forget(&decided);
                 for d in decided {
-                    let _ = d.job.reply.send(Err(CommandError::Internal(error.to_string())));
+                    let _ = d
+                        .job
+                        .reply
+                        .send(Err(CommandError::Internal(error.to_string())));
                 }
             }
         }
     }
 
     /// Checks one command against its board; on success the board already holds its events.
-    async fn decide_one(&mut self, job: Job, now: i64, in_batch: &mut HashMap<uuid::Uuid, (String, u64)>) -> Option<Decided> {
+    async fn decide_one(
+        &mut self,
+        job: Job,
+        now: i64,
+        in_batch: &mut HashMap<uuid::Uuid, (String, u64)>,
+    ) -> Option<Decided> {
         let submission = &job.submission;
         let command_id = submission.envelope.command_id;
         // Idempotency: the same command_id answers with its original seq and changes nothing.
@@ -168,7 +186,9 @@ impl WriterTask {
             None => match self.storage.find_command(&command_id.to_string()).await {
                 Ok(found) => found,
                 Err(error) => {
-                    let _ = job.reply.send(Err(CommandError::Internal(error.to_string())));
+                    let _ = job
+                        .reply
+                        .send(Err(CommandError::Internal(error.to_string())));
                     return None;
                 }
             },
@@ -189,14 +209,24 @@ impl WriterTask {
                     self.live.insert(roundtable_id.clone(), board);
                 }
                 Err(error) => {
-                    let _ = job.reply.send(Err(CommandError::Internal(error.to_string())));
+                    let _ = job
+                        .reply
+                        .send(Err(CommandError::Internal(error.to_string())));
                     return None;
                 }
             }
         }
         let board = self.live.get_mut(&roundtable_id).expect("just inserted");
-        let context = Context { now_ms: now, command_id };
-        let kinds = match decide(board, &submission.actor, &submission.envelope.command, &context) {
+        let context = Context {
+            now_ms: now,
+            command_id,
+        };
+        let kinds = match decide(
+            board,
+            &submission.actor,
+            &submission.envelope.command,
+            &context,
+        ) {
             Ok(kinds) => kinds,
             Err(error) => {
                 let _ = job.reply.send(Err(CommandError::Domain(error)));
@@ -216,9 +246,10 @@ impl WriterTask {
             };
             apply(board, &event);
             let secret_round = is_secret_vote(board, &event);
-            let public_json: Arc<str> = serde_json::to_string(&event.public_view(secret_round, submission.anonymous))
-                .expect("events serialise")
-                .into();
+            let public_json: Arc<str> =
+                serde_json::to_string(&event.public_view(secret_round, submission.anonymous))
+                    .expect("events serialise")
+                    .into();
             rows.push(EventRow {
                 seq: event.seq,
                 event_type: event.kind.type_name(),
@@ -238,7 +269,12 @@ impl WriterTask {
             events: rows,
             new_participant: job.submission.new_participant.clone(),
         };
-        Some(Decided { job, write, public, seq })
+        Some(Decided {
+            job,
+            write,
+            public,
+            seq,
+        })
     }
 
     /// After COMMIT: publish the events and the new boards, then acknowledge.
@@ -246,7 +282,13 @@ impl WriterTask {
         let mut touched = HashSet::new();
         for d in &decided {
             for (seq, json) in &d.public {
-                self.hub.publish(&d.write.roundtable_id, LiveMessage { seq: Some(*seq), json: json.clone() });
+                self.hub.publish(
+                    &d.write.roundtable_id,
+                    LiveMessage {
+                        seq: Some(*seq),
+                        json: json.clone(),
+                    },
+                );
             }
             touched.insert(d.write.roundtable_id.clone());
         }
@@ -274,7 +316,10 @@ fn is_secret_vote(board: &Board, event: &Event) -> bool {
         EventKind::VoteCast { round, .. } | EventKind::VoteRetracted { round, .. } => *round,
         _ => return false,
     };
-    board.voting_rounds.iter().any(|r| r.round == round && r.secret)
+    board
+        .voting_rounds
+        .iter()
+        .any(|r| r.round == round && r.secret)
 }
 
 /// The command type of a submission, for logs (never its text: it may name people).

@@ -150,9 +150,12 @@ impl Storage {
     /// Opens (creating if needed) the database and applies pending migrations.
     pub async fn connect(url: &DatabaseUrl) -> Result<Self> {
         match url {
-            DatabaseUrl::Sqlite(url) => Ok(Storage { backend: Backend::Sqlite(SqliteStore::connect(url).await?) }),
+            DatabaseUrl::Sqlite(url) => Ok(Storage {
+                backend: Backend::Sqlite(SqliteStore::connect(url).await?),
+            }),
             DatabaseUrl::Postgres(_) => Err(StorageError::Unsupported(
-                "PostgreSQL is not supported by this version of Tavoli yet: use a sqlite:// URL".into(),
+                "PostgreSQL is not supported by this version of Tavoli yet: use a sqlite:// URL"
+                    .into(),
             )),
         }
     }
@@ -161,7 +164,14 @@ impl Storage {
         dispatch!(self, s => s.health().await)
     }
 
-    pub async fn create_user(&self, email: &str, name: &str, password_hash: &str, role: &str, now: i64) -> Result<String> {
+    pub async fn create_user(
+        &self,
+        email: &str,
+        name: &str,
+        password_hash: &str,
+        role: &str,
+        now: i64,
+    ) -> Result<String> {
         dispatch!(self, s => s.create_user(email, name, password_hash, role, now).await)
     }
     pub async fn user_by_email(&self, email: &str) -> Result<Option<UserRecord>> {
@@ -170,7 +180,13 @@ impl Storage {
     pub async fn count_users(&self) -> Result<i64> {
         dispatch!(self, s => s.count_users().await)
     }
-    pub async fn create_session(&self, user_id: &str, token_hash: &str, now: i64, expires_at: i64) -> Result<()> {
+    pub async fn create_session(
+        &self,
+        user_id: &str,
+        token_hash: &str,
+        now: i64,
+        expires_at: i64,
+    ) -> Result<()> {
         dispatch!(self, s => s.create_session(user_id, token_hash, now, expires_at).await)
     }
     pub async fn session_user(&self, token_hash: &str, now: i64) -> Result<Option<UserRecord>> {
@@ -190,7 +206,15 @@ impl Storage {
         dispatch!(self, s => s.processes().await)
     }
 
-    pub async fn create_roundtable(&self, process_id: &str, title: &str, description: &str, join_code: &str, anonymous: bool, now: i64) -> Result<String> {
+    pub async fn create_roundtable(
+        &self,
+        process_id: &str,
+        title: &str,
+        description: &str,
+        join_code: &str,
+        anonymous: bool,
+        now: i64,
+    ) -> Result<String> {
         dispatch!(self, s => s.create_roundtable(process_id, title, description, join_code, anonymous, now).await)
     }
     pub async fn roundtable(&self, id: &str) -> Result<Option<RoundtableRecord>> {
@@ -206,7 +230,10 @@ impl Storage {
         dispatch!(self, s => s.organisations_of(process_id).await)
     }
 
-    pub async fn participant_by_token(&self, token_hash: &str) -> Result<Option<ParticipantRecord>> {
+    pub async fn participant_by_token(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<ParticipantRecord>> {
         dispatch!(self, s => s.participant_by_token(token_hash).await)
     }
     pub async fn participants_of(&self, roundtable_id: &str) -> Result<Vec<ParticipantRecord>> {
@@ -218,7 +245,13 @@ impl Storage {
         dispatch!(self, s => s.find_command(command_id).await)
     }
     /// Events with `seq > since`, at most `limit`, in order; `public` picks the redacted form.
-    pub async fn events_since(&self, roundtable_id: &str, since: u64, limit: u32, public: bool) -> Result<Vec<StoredEvent>> {
+    pub async fn events_since(
+        &self,
+        roundtable_id: &str,
+        since: u64,
+        limit: u32,
+        public: bool,
+    ) -> Result<Vec<StoredEvent>> {
         dispatch!(self, s => s.events_since(roundtable_id, since, limit, public).await)
     }
     /// Writes every command of a batch in one transaction: all of them or none.

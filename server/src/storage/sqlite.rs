@@ -5,12 +5,15 @@ use std::{str::FromStr, time::Duration};
 
 use sqlx::{
     Row,
-    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow, SqliteSynchronous},
+    sqlite::{
+        SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
+        SqliteSynchronous,
+    },
 };
 
 use super::{
-    CommandWrite, NewProcess, OrganisationRecord, ParticipantRecord, ProcessRecord, Result, RoundtableRecord, StorageError,
-    StoredEvent, UserRecord, migrate,
+    CommandWrite, NewProcess, OrganisationRecord, ParticipantRecord, ProcessRecord, Result,
+    RoundtableRecord, StorageError, StoredEvent, UserRecord, migrate,
 };
 
 #[derive(Clone)]
@@ -80,16 +83,23 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
-        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await?;
         let store = SqliteStore { pool };
         store.migrate().await?;
         Ok(store)
     }
 
     async fn migrate(&self) -> Result<()> {
-        sqlx::query(migrate::CREATE_TABLE).execute(&self.pool).await?;
+        sqlx::query(migrate::CREATE_TABLE)
+            .execute(&self.pool)
+            .await?;
         let applied: Vec<i64> =
-            sqlx::query_scalar("SELECT version FROM tavoli_migrations ORDER BY version").fetch_all(&self.pool).await?;
+            sqlx::query_scalar("SELECT version FROM tavoli_migrations ORDER BY version")
+                .fetch_all(&self.pool)
+                .await?;
         let known = migrate::SQLITE.last().map(|m| m.0).unwrap_or(0);
         if let Some(newest) = applied.last().filter(|v| **v > known) {
             return Err(StorageError::Unsupported(format!(
@@ -102,12 +112,14 @@ impl SqliteStore {
             }
             let mut tx = self.pool.begin().await?;
             sqlx::raw_sql(sql).execute(&mut *tx).await?;
-            sqlx::query("INSERT INTO tavoli_migrations (version, name, applied_at) VALUES (?, ?, ?)")
-                .bind(version)
-                .bind(name)
-                .bind(crate::clock::now_ms())
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "INSERT INTO tavoli_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+            )
+            .bind(version)
+            .bind(name)
+            .bind(crate::clock::now_ms())
+            .execute(&mut *tx)
+            .await?;
             tx.commit().await?;
             tracing::info!(version, name, "applied migration");
         }
@@ -119,7 +131,14 @@ impl SqliteStore {
         Ok(())
     }
 
-    pub async fn create_user(&self, email: &str, name: &str, password_hash: &str, role: &str, now: i64) -> Result<String> {
+    pub async fn create_user(
+        &self,
+        email: &str,
+        name: &str,
+        password_hash: &str,
+        role: &str,
+        now: i64,
+    ) -> Result<String> {
         let id = uuid::Uuid::new_v4().to_string();
         let result = sqlx::query("INSERT INTO users (id, email, name, password_hash, role, created_at) VALUES (?, ?, ?, ?, ?, ?)")
             .bind(&id)
@@ -146,10 +165,18 @@ impl SqliteStore {
     }
 
     pub async fn count_users(&self) -> Result<i64> {
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&self.pool).await?)
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users")
+            .fetch_one(&self.pool)
+            .await?)
     }
 
-    pub async fn create_session(&self, user_id: &str, token_hash: &str, now: i64, expires_at: i64) -> Result<()> {
+    pub async fn create_session(
+        &self,
+        user_id: &str,
+        token_hash: &str,
+        now: i64,
+        expires_at: i64,
+    ) -> Result<()> {
         sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)")
             .bind(token_hash)
             .bind(user_id)
@@ -170,7 +197,10 @@ impl SqliteStore {
     }
 
     pub async fn delete_session(&self, token_hash: &str) -> Result<()> {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = ?").bind(token_hash).execute(&self.pool).await?;
+        sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 
@@ -193,12 +223,17 @@ impl SqliteStore {
     }
 
     pub async fn process(&self, id: &str) -> Result<Option<ProcessRecord>> {
-        let row = sqlx::query("SELECT * FROM processes WHERE id = ?").bind(id).fetch_optional(&self.pool).await?;
+        let row = sqlx::query("SELECT * FROM processes WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
         Ok(row.as_ref().map(process))
     }
 
     pub async fn processes(&self) -> Result<Vec<ProcessRecord>> {
-        let rows = sqlx::query("SELECT * FROM processes ORDER BY created_at, id").fetch_all(&self.pool).await?;
+        let rows = sqlx::query("SELECT * FROM processes ORDER BY created_at, id")
+            .fetch_all(&self.pool)
+            .await?;
         Ok(rows.iter().map(process).collect())
     }
 
@@ -234,7 +269,10 @@ impl SqliteStore {
     }
 
     pub async fn roundtable(&self, id: &str) -> Result<Option<RoundtableRecord>> {
-        let row = sqlx::query("SELECT * FROM roundtables WHERE id = ?").bind(id).fetch_optional(&self.pool).await?;
+        let row = sqlx::query("SELECT * FROM roundtables WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
         Ok(row.as_ref().map(roundtable))
     }
 
@@ -247,25 +285,36 @@ impl SqliteStore {
     }
 
     pub async fn roundtables_of(&self, process_id: &str) -> Result<Vec<RoundtableRecord>> {
-        let rows = sqlx::query("SELECT * FROM roundtables WHERE process_id = ? ORDER BY position, created_at")
-            .bind(process_id)
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(
+            "SELECT * FROM roundtables WHERE process_id = ? ORDER BY position, created_at",
+        )
+        .bind(process_id)
+        .fetch_all(&self.pool)
+        .await?;
         Ok(rows.iter().map(roundtable).collect())
     }
 
     pub async fn organisations_of(&self, process_id: &str) -> Result<Vec<OrganisationRecord>> {
-        let rows = sqlx::query("SELECT id, name, kind FROM organisations WHERE process_id = ? ORDER BY name_key")
-            .bind(process_id)
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(
+            "SELECT id, name, kind FROM organisations WHERE process_id = ? ORDER BY name_key",
+        )
+        .bind(process_id)
+        .fetch_all(&self.pool)
+        .await?;
         Ok(rows
             .iter()
-            .map(|row| OrganisationRecord { id: row.get("id"), name: row.get("name"), kind: row.get("kind") })
+            .map(|row| OrganisationRecord {
+                id: row.get("id"),
+                name: row.get("name"),
+                kind: row.get("kind"),
+            })
             .collect())
     }
 
-    pub async fn participant_by_token(&self, token_hash: &str) -> Result<Option<ParticipantRecord>> {
+    pub async fn participant_by_token(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<ParticipantRecord>> {
         let row = sqlx::query(&format!("{PARTICIPANT_SELECT} WHERE p.token_hash = ?"))
             .bind(token_hash)
             .fetch_optional(&self.pool)
@@ -274,10 +323,12 @@ impl SqliteStore {
     }
 
     pub async fn participants_of(&self, roundtable_id: &str) -> Result<Vec<ParticipantRecord>> {
-        let rows = sqlx::query(&format!("{PARTICIPANT_SELECT} WHERE p.roundtable_id = ? ORDER BY p.created_at, p.id"))
-            .bind(roundtable_id)
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(&format!(
+            "{PARTICIPANT_SELECT} WHERE p.roundtable_id = ? ORDER BY p.created_at, p.id"
+        ))
+        .bind(roundtable_id)
+        .fetch_all(&self.pool)
+        .await?;
         Ok(rows.iter().map(participant).collect())
     }
 
@@ -286,17 +337,39 @@ impl SqliteStore {
             .bind(command_id)
             .fetch_optional(&self.pool)
             .await?;
-        Ok(row.map(|row| (row.get("roundtable_id"), row.get::<i64, _>("last_seq") as u64)))
+        Ok(row.map(|row| {
+            (
+                row.get("roundtable_id"),
+                row.get::<i64, _>("last_seq") as u64,
+            )
+        }))
     }
 
-    pub async fn events_since(&self, roundtable_id: &str, since: u64, limit: u32, public: bool) -> Result<Vec<StoredEvent>> {
+    pub async fn events_since(
+        &self,
+        roundtable_id: &str,
+        since: u64,
+        limit: u32,
+        public: bool,
+    ) -> Result<Vec<StoredEvent>> {
         let sql = if public {
             "SELECT seq, public_body AS body FROM events WHERE roundtable_id = ? AND seq > ? ORDER BY seq LIMIT ?"
         } else {
             "SELECT seq, body FROM events WHERE roundtable_id = ? AND seq > ? ORDER BY seq LIMIT ?"
         };
-        let rows = sqlx::query(sql).bind(roundtable_id).bind(since as i64).bind(limit as i64).fetch_all(&self.pool).await?;
-        Ok(rows.iter().map(|row| StoredEvent { seq: row.get::<i64, _>("seq") as u64, body: row.get("body") }).collect())
+        let rows = sqlx::query(sql)
+            .bind(roundtable_id)
+            .bind(since as i64)
+            .bind(limit as i64)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|row| StoredEvent {
+                seq: row.get::<i64, _>("seq") as u64,
+                body: row.get("body"),
+            })
+            .collect())
     }
 
     pub async fn commit(&self, writes: &[CommandWrite], now: i64) -> Result<()> {
