@@ -8,7 +8,8 @@ use tavoli_server::{
     clock::now_ms,
     config::{AdminCommand, Cli, CliCommand, Config},
     demo,
-    startup::shutdown_signal,
+    startup::{leptos_options, shutdown_signal},
+    state::AppState,
     storage::{Storage, StorageError},
     telemetry,
 };
@@ -32,7 +33,12 @@ async fn main() -> ExitCode {
     match cli.command.unwrap_or(CliCommand::Serve { demo: false }) {
         CliCommand::Serve { demo } => serve(config, demo).await,
         CliCommand::Demo => match open(&config).await {
-            Ok(storage) => match demo::load(&storage).await {
+            Ok(storage) => match demo::load(&AppState::start(
+                storage,
+                leptos_options(&config.site_dir, config.addr),
+            ))
+            .await
+            {
                 Ok(outcome) => {
                     println!(
                         "{}",
@@ -108,7 +114,7 @@ async fn serve(config: Config, with_demo: bool) -> ExitCode {
         Ok(app) => app,
         Err(e) => return fail(e),
     };
-    if with_demo && let Err(e) = demo::load(app.storage()).await {
+    if with_demo && let Err(e) = demo::load(app.state()).await {
         return fail(format!("cannot load the demo: {e}"));
     }
     let url = format!("http://{}", app.local_addr());

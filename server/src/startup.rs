@@ -52,12 +52,7 @@ impl Application {
             addr: config.addr,
             source,
         })?;
-        let leptos_options = LeptosOptions::builder()
-            .output_name("tavoli")
-            .site_root(config.site_dir.to_string_lossy().to_string())
-            .site_pkg_dir("pkg")
-            .site_addr(local_addr)
-            .build();
+        let leptos_options = leptos_options(&config.site_dir, local_addr);
         let live = crate::live::Live::start(storage.clone());
         let state = AppState {
             storage,
@@ -86,6 +81,10 @@ impl Application {
         &self.state.storage
     }
 
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
     /// Serves until `shutdown` completes, then finishes the requests in flight.
     pub async fn run_until_stopped(
         self,
@@ -99,6 +98,16 @@ impl Application {
         .with_graceful_shutdown(shutdown)
         .await
     }
+}
+
+/// Leptos' view of the site: where the bundle is and how it is named.
+pub fn leptos_options(site_dir: &std::path::Path, addr: SocketAddr) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name("tavoli")
+        .site_root(site_dir.to_string_lossy().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(addr)
+        .build()
 }
 
 fn router(state: AppState) -> Router {

@@ -12,6 +12,18 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
 }
 
+impl AppState {
+    /// Starts the live machinery (the writer task) over a connected storage.
+    pub fn start(storage: Storage, leptos_options: LeptosOptions) -> AppState {
+        let live = Live::start(storage.clone());
+        AppState {
+            storage,
+            live,
+            leptos_options,
+        }
+    }
+}
+
 impl FromRef<AppState> for LeptosOptions {
     fn from_ref(state: &AppState) -> Self {
         state.leptos_options.clone()

@@ -18,7 +18,8 @@ use super::{
 
 #[derive(Clone)]
 pub struct SqliteStore {
-    pool: SqlitePool,
+    /// Visible to sibling modules (one file per area of the schema) that add their own queries.
+    pub(super) pool: SqlitePool,
 }
 
 fn is_unique_violation(error: &sqlx::Error) -> bool {
