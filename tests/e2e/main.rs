@@ -1,5 +1,8 @@
 //! End-to-end tests, all linked into one binary (one link, not one per file, on 2 cores).
 
+mod authorization;
 mod cli;
+mod convergence;
+mod durability;
 mod foundation;
 mod live;

@@ -80,10 +80,10 @@ fn domain_status(error: &DomainError) -> StatusCode {
 }
 
 fn protocol_error(body: protocol::ErrorBody) -> ApiError {
-    let status = if body.code == "frame_too_large" {
-        StatusCode::PAYLOAD_TOO_LARGE
-    } else {
-        StatusCode::BAD_REQUEST
+    let status = match body.code.as_str() {
+        "frame_too_large" | "message_too_large" => StatusCode::PAYLOAD_TOO_LARGE,
+        "not_allowed" => StatusCode::FORBIDDEN,
+        _ => StatusCode::BAD_REQUEST,
     };
     // The decoder already wrote the message in the caller's language; use it for both.
     ApiError::Refused {
@@ -101,6 +101,10 @@ fn leak_code(code: &str) -> &'static str {
         "unknown_type" => "unknown_type",
         "invalid_field" => "invalid_field",
         "frame_too_large" => "frame_too_large",
+        "message_too_large" => "message_too_large",
+        "not_allowed" => "not_allowed",
+        "message_too_large" => "message_too_large",
+        "not_allowed" => "not_allowed",
         _ => "malformed_message",
     }
 }
