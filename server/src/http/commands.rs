@@ -88,24 +88,9 @@ fn protocol_error(body: protocol::ErrorBody) -> ApiError {
     // The decoder already wrote the message in the caller's language; use it for both.
     ApiError::Refused {
         status,
-        code: leak_code(&body.code),
+        code: body.code.into(),
         it: body.message.clone(),
         en: body.message,
-    }
-}
-
-/// Protocol error codes are a small fixed set; map them to static strings.
-fn leak_code(code: &str) -> &'static str {
-    match code {
-        "malformed_message" => "malformed_message",
-        "unknown_type" => "unknown_type",
-        "invalid_field" => "invalid_field",
-        "frame_too_large" => "frame_too_large",
-        "message_too_large" => "message_too_large",
-        "not_allowed" => "not_allowed",
-        "message_too_large" => "message_too_large",
-        "not_allowed" => "not_allowed",
-        _ => "malformed_message",
     }
 }
 

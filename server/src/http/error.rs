@@ -1,6 +1,8 @@
 //! The one mapping from failures to HTTP answers: `{"error": {"code", "message"}}`, the message
 //! in the caller's language. A 500 is a bug: its cause is logged, never sent.
 
+use std::borrow::Cow;
+
 use axum::{
     Json,
     http::StatusCode,
@@ -14,7 +16,7 @@ pub enum ApiError {
     /// A fixed, documented refusal: status, code and the two texts.
     Refused {
         status: StatusCode,
-        code: &'static str,
+        code: Cow<'static, str>,
         it: String,
         en: String,
     },
@@ -24,13 +26,13 @@ pub enum ApiError {
 impl ApiError {
     pub fn refused(
         status: StatusCode,
-        code: &'static str,
+        code: impl Into<Cow<'static, str>>,
         it: impl Into<String>,
         en: impl Into<String>,
     ) -> Self {
         ApiError::Refused {
             status,
-            code,
+            code: code.into(),
             it: it.into(),
             en: en.into(),
         }
@@ -52,7 +54,7 @@ impl ApiError {
         }
     }
 
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> &str {
         match self {
             ApiError::Refused { code, .. } => code,
             ApiError::Internal(_) => "internal",
