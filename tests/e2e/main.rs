@@ -6,3 +6,4 @@ mod convergence;
 mod durability;
 mod foundation;
 mod live;
+mod voting;

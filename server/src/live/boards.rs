@@ -33,6 +33,15 @@ impl Boards {
         }
     }
 
+    /// The snapshot, if one is in memory (no database access).
+    pub fn cached(&self, roundtable_id: &str) -> Option<Arc<Board>> {
+        self.snapshots
+            .lock()
+            .expect("boards lock")
+            .get(roundtable_id)
+            .cloned()
+    }
+
     pub fn forget(&self, roundtable_id: &str) {
         self.snapshots
             .lock()

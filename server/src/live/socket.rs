@@ -60,31 +60,44 @@ impl Connection {
             };
             send_json(&mut sink, &welcome).await?;
             last_sent = self.replay(&mut sink, last_sent).await?;
+            self.send_voting_state(&mut sink).await?;
             let mut heartbeat = tokio::time::interval(HEARTBEAT);
             heartbeat.tick().await;
             let mut last_heard = tokio::time::Instant::now();
             loop {
                 tokio::select! {
-                    message = receiver.recv() => match message {
-                        Ok(LiveMessage { seq: Some(seq), json }) => {
-                            if seq <= last_sent {
-                                continue;
+                    message = receiver.recv() => {
+                        // Forward this message and every one already waiting, then flush once:
+                        // a burst costs one write, not one per event.
+                        let mut next = Some(message);
+                        while let Some(message) = next.take() {
+                            match message {
+                                Ok(LiveMessage { seq: Some(seq), json }) => {
+                                    if seq <= last_sent {
+                                        // Already sent by a replay.
+                                    } else if seq > last_sent + 1 {
+                                        last_sent = self.replay(&mut sink, last_sent).await?;
+                                    } else {
+                                        feed_text(&mut sink, &json).await?;
+                                        last_sent = seq;
+                                    }
+                                }
+                                Ok(LiveMessage { seq: None, json }) => feed_text(&mut sink, &json).await?,
+                                Err(RecvError::Lagged(missed)) => {
+                                    // Too slow for the room's buffer: catch up from the log, never drop.
+                                    tracing::debug!(missed, "subscriber lagged; refilling from the log");
+                                    last_sent = self.replay(&mut sink, last_sent).await?;
+                                }
+                                Err(RecvError::Closed) => return Err(()),
                             }
-                            if seq > last_sent + 1 {
-                                last_sent = self.replay(&mut sink, last_sent).await?;
-                                continue;
-                            }
-                            send_text(&mut sink, &json).await?;
-                            last_sent = seq;
+                            next = match receiver.try_recv() {
+                                Ok(message) => Some(Ok(message)),
+                                Err(tokio::sync::broadcast::error::TryRecvError::Lagged(n)) => Some(Err(RecvError::Lagged(n))),
+                                Err(_) => None,
+                            };
                         }
-                        Ok(LiveMessage { seq: None, json }) => send_text(&mut sink, &json).await?,
-                        Err(RecvError::Lagged(missed)) => {
-                            // Too slow for the room's buffer: catch up from the log, never drop.
-                            tracing::debug!(missed, "subscriber lagged; refilling from the log");
-                            last_sent = self.replay(&mut sink, last_sent).await?;
-                        }
-                        Err(RecvError::Closed) => return Err(()),
-                    },
+                        sink.flush().await.map_err(|_| ())?;
+                    }
                     reply = reply_rx.recv() => {
                         if let Some(text) = reply {
                             send_text(&mut sink, &text).await?;
@@ -149,10 +162,37 @@ impl Connection {
                 return Ok(last_sent);
             }
             for event in page {
-                send_text(sink, &event.body).await?;
+                feed_text(sink, &event.body).await?;
                 last_sent = event.seq;
             }
+            sink.flush().await.map_err(|_| ())?;
         }
+    }
+
+    /// The current tallies, and the participant's own dots, so a page that reconnects mid-vote
+    /// shows them at once.
+    async fn send_voting_state<S>(&self, sink: &mut S) -> Result<(), ()>
+    where
+        S: SinkExt<Message> + Unpin,
+    {
+        let Ok(board) = self
+            .state
+            .live
+            .boards
+            .get(&self.state.storage, &self.roundtable_id)
+            .await
+        else {
+            return Ok(());
+        };
+        for message in super::voting::tally_messages(&board) {
+            feed_text(sink, &message.json).await?;
+        }
+        if let Some(participant_id) = &self.actor.participant_id {
+            for message in super::voting::your_ballots(&board, participant_id) {
+                send_json(sink, &message).await?;
+            }
+        }
+        sink.flush().await.map_err(|_| ())
     }
 
     async fn handle_text<S>(
@@ -233,6 +273,16 @@ where
 {
     let text = serde_json::to_string(message).expect("messages serialise");
     send_text(sink, &text).await
+}
+
+/// Queues a text frame without flushing (the caller flushes after a batch).
+async fn feed_text<S>(sink: &mut S, text: &str) -> Result<(), ()>
+where
+    S: SinkExt<Message> + Unpin,
+{
+    sink.feed(Message::Text(Utf8Bytes::from(text)))
+        .await
+        .map_err(|_| ())
 }
 
 async fn send_text<S>(sink: &mut S, text: &str) -> Result<(), ()>

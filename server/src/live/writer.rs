@@ -23,6 +23,7 @@ use tokio::sync::{mpsc, oneshot};
 use super::{
     boards::{Boards, fold},
     hub::{Hub, LiveMessage},
+    voting::TallyCoalescer,
 };
 use crate::{
     clock::now_ms,
@@ -84,12 +85,20 @@ pub struct Writer {
 }
 
 impl Writer {
-    pub fn spawn(storage: Storage, hub: Arc<Hub>, boards: Arc<Boards>) -> Writer {
+    pub fn spawn(
+        storage: Storage,
+        hub: Arc<Hub>,
+        boards: Arc<Boards>,
+        tallies: Arc<TallyCoalescer>,
+        timed_rounds: mpsc::UnboundedSender<TimedRound>,
+    ) -> Writer {
         let (queue, receiver) = mpsc::channel(QUEUE);
         let task = WriterTask {
             storage,
             hub,
             boards,
+            tallies,
+            timed_rounds,
             live: HashMap::new(),
         };
         tokio::spawn(task.run(receiver));
@@ -109,10 +118,21 @@ impl Writer {
     }
 }
 
+/// A voting round with a deadline, for the task that closes it in time.
+#[derive(Debug, Clone)]
+pub struct TimedRound {
+    pub roundtable_id: String,
+    pub anonymous: bool,
+    pub round: u32,
+    pub ends_at: i64,
+}
+
 struct WriterTask {
     storage: Storage,
     hub: Arc<Hub>,
     boards: Arc<Boards>,
+    tallies: Arc<TallyCoalescer>,
+    timed_rounds: mpsc::UnboundedSender<TimedRound>,
     /// The boards this task decides against, folded from the log on first use.
     live: HashMap<String, Board>,
 }
@@ -123,6 +143,9 @@ struct Decided {
     write: CommandWrite,
     public: Vec<(u64, Arc<str>)>,
     seq: u64,
+    /// A ballot or a round changed: the room's tally is due.
+    votes_changed: bool,
+    timed: Vec<TimedRound>,
 }
 
 impl WriterTask {
@@ -233,6 +256,28 @@ impl WriterTask {
                 return None;
             }
         };
+        let mut votes_changed = false;
+        let mut timed = Vec::new();
+        for kind in &kinds {
+            use tavoli_core::EventKind as K;
+            match kind {
+                K::VoteCast { .. } | K::VoteRetracted { .. } | K::VotingClosed { .. } => {
+                    votes_changed = true
+                }
+                K::VotingOpened { round, ends_at, .. } => {
+                    votes_changed = true;
+                    if let Some(ends_at) = ends_at {
+                        timed.push(TimedRound {
+                            roundtable_id: roundtable_id.clone(),
+                            anonymous: submission.anonymous,
+                            round: *round,
+                            ends_at: *ends_at,
+                        });
+                    }
+                }
+                _ => {}
+            }
+        }
         let mut rows = Vec::with_capacity(kinds.len());
         let mut public = Vec::with_capacity(kinds.len());
         for kind in kinds {
@@ -274,6 +319,8 @@ impl WriterTask {
             write,
             public,
             seq,
+            votes_changed,
+            timed,
         })
     }
 
@@ -295,6 +342,15 @@ impl WriterTask {
         for roundtable_id in touched {
             if let Some(board) = self.live.get(&roundtable_id) {
                 self.boards.publish(&roundtable_id, Arc::new(board.clone()));
+            }
+        }
+        // After the snapshot is published: the tally task reads it.
+        for d in &decided {
+            if d.votes_changed {
+                self.tallies.mark(&d.write.roundtable_id);
+            }
+            for timed in &d.timed {
+                let _ = self.timed_rounds.send(timed.clone());
             }
         }
         for d in decided {

@@ -254,6 +254,11 @@ impl Storage {
     ) -> Result<Vec<StoredEvent>> {
         dispatch!(self, s => s.events_since(roundtable_id, since, limit, public).await)
     }
+    /// Voting rounds opened with a deadline and not closed yet:
+    /// (roundtable, anonymous, round, ends_at).
+    pub async fn open_timed_rounds(&self) -> Result<Vec<(String, bool, u32, i64)>> {
+        dispatch!(self, s => s.open_timed_rounds().await)
+    }
     /// Writes every command of a batch in one transaction: all of them or none.
     pub async fn commit(&self, writes: &[CommandWrite], now: i64) -> Result<()> {
         dispatch!(self, s => s.commit(writes, now).await)

@@ -373,6 +373,34 @@ impl SqliteStore {
             .collect())
     }
 
+    pub async fn open_timed_rounds(&self) -> Result<Vec<(String, bool, u32, i64)>> {
+        let rows = sqlx::query(
+            "SELECT e.roundtable_id, e.type, e.body, r.anonymous FROM events e JOIN roundtables r ON r.id = e.roundtable_id \
+             WHERE e.type IN ('voting_opened', 'voting_closed') ORDER BY e.roundtable_id, e.seq",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut open: std::collections::BTreeMap<(String, u32), (bool, i64)> = Default::default();
+        for row in rows {
+            let roundtable_id: String = row.get("roundtable_id");
+            let body: serde_json::Value =
+                serde_json::from_str(row.get::<&str, _>("body")).unwrap_or_default();
+            let Some(round) = body["round"].as_u64() else {
+                continue;
+            };
+            let key = (roundtable_id, round as u32);
+            if row.get::<&str, _>("type") == "voting_closed" {
+                open.remove(&key);
+            } else if let Some(ends_at) = body["ends_at"].as_i64() {
+                open.insert(key, (row.get::<i64, _>("anonymous") != 0, ends_at));
+            }
+        }
+        Ok(open
+            .into_iter()
+            .map(|((id, round), (anonymous, ends_at))| (id, anonymous, round, ends_at))
+            .collect())
+    }
+
     pub async fn commit(&self, writes: &[CommandWrite], now: i64) -> Result<()> {
         // BEGIN IMMEDIATE would be the SQLite idiom; with one writer task the deferred
         // transaction of the pool upgrades at the first INSERT and never meets another writer.
