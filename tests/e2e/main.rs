@@ -6,4 +6,5 @@ mod convergence;
 mod durability;
 mod foundation;
 mod live;
+mod openapi;
 mod voting;

@@ -81,7 +81,7 @@ fn domain_status(error: &DomainError) -> StatusCode {
 
 fn protocol_error(body: protocol::ErrorBody) -> ApiError {
     let status = match body.code.as_str() {
-        "frame_too_large" | "message_too_large" => StatusCode::PAYLOAD_TOO_LARGE,
+        "message_too_large" => StatusCode::PAYLOAD_TOO_LARGE,
         "not_allowed" => StatusCode::FORBIDDEN,
         _ => StatusCode::BAD_REQUEST,
     };
@@ -108,20 +108,6 @@ async fn post_command(
             let actor =
                 session::actor_for(&state, &Credentials::from_headers(&headers), &roundtable)
                     .await?;
-            if body.len() > protocol::MAX_FRAME_BYTES {
-                return Err(ApiError::refused(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "frame_too_large",
-                    format!(
-                        "Il comando supera il limite di {} byte.",
-                        protocol::MAX_FRAME_BYTES
-                    ),
-                    format!(
-                        "The command exceeds the limit of {} bytes.",
-                        protocol::MAX_FRAME_BYTES
-                    ),
-                ));
-            }
             let envelope =
                 match protocol::parse_client_message(&body, lang).map_err(protocol_error)? {
                     ClientMessage::Command(envelope) => envelope,

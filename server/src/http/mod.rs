@@ -6,6 +6,7 @@ pub mod extract;
 mod health;
 pub mod join;
 mod login;
+mod openapi;
 pub mod processes;
 pub mod session;
 
@@ -20,4 +21,5 @@ pub fn router() -> Router<AppState> {
         .merge(processes::router())
         .merge(join::router())
         .merge(commands::router())
+        .merge(openapi::router())
 }
