@@ -14,8 +14,18 @@ echo "==> Building the browser bundle and the server"
 scripts/build-site.sh
 cargo build --quiet -p tavoli-server --bin tavoli
 
-echo "==> Rust tests (core, server, end to end)"
+echo "==> PostgreSQL for the tests"
+TAVOLI_TEST_PG_URL=$(scripts/postgres.sh)
+export TAVOLI_TEST_PG_URL
+
+echo "==> Rust tests (core, server, end to end on SQLite)"
 cargo test --workspace --quiet
+
+echo "==> End-to-end tests again, on PostgreSQL"
+# The same suite with a fresh PostgreSQL database per test; left out: the command-line tests and
+# the SQLite file check (nothing backend-specific), and the two-instance test (PostgreSQL already).
+TAVOLI_TEST_BACKEND=postgres cargo test --quiet -p tavoli-tests --test e2e -- \
+    --skip cli:: --skip the_database_file_is_created --skip instances::
 
 echo "==> Browser tests (headless Chromium)"
 (cd tests/browser && node --test --test-concurrency=1 ./*.test.mjs)

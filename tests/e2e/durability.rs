@@ -23,13 +23,13 @@ struct Server {
     url: String,
 }
 
-async fn start(data_dir: &std::path::Path) -> Server {
+async fn start(data_dir: &std::path::Path, database_url: &str) -> Server {
     let mut child = Command::new(tavoli_bin())
         .arg("serve")
         .env("TAVOLI_ADDR", "127.0.0.1:0")
         .env("TAVOLI_DATA_DIR", data_dir)
         .env("TAVOLI_LOG", "error")
-        .env_remove("TAVOLI_DATABASE_URL")
+        .env("TAVOLI_DATABASE_URL", database_url)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .kill_on_drop(true)
@@ -59,7 +59,7 @@ fn http() -> reqwest::Client {
 }
 
 /// Staff account, process, roundtable and three participants; returns (roundtable id, tokens).
-async fn set_up(data_dir: &std::path::Path) -> (String, Vec<String>) {
+async fn set_up(data_dir: &std::path::Path, database_url: &str) -> (String, Vec<String>) {
     let status = std::process::Command::new(tavoli_bin())
         .args([
             "admin",
@@ -70,11 +70,11 @@ async fn set_up(data_dir: &std::path::Path) -> (String, Vec<String>) {
             "password-lunga",
         ])
         .env("TAVOLI_DATA_DIR", data_dir)
-        .env_remove("TAVOLI_DATABASE_URL")
+        .env("TAVOLI_DATABASE_URL", database_url)
         .output()
         .unwrap();
     assert!(status.status.success());
-    let server = start(data_dir).await;
+    let server = start(data_dir, database_url).await;
     let client = http();
     let login: Value = client
         .post(format!("{}/api/login", server.url))
@@ -141,11 +141,12 @@ async fn every_acknowledged_event_survives_kill_9_at_random_moments() {
         .unwrap_or(0x7a01);
     let mut rng = StdRng::seed_from_u64(seed);
     let data = tempfile::tempdir().unwrap();
-    let (roundtable_id, tokens) = set_up(data.path()).await;
+    let database_url = tavoli_tests::fresh_database_url(data.path()).await;
+    let (roundtable_id, tokens) = set_up(data.path(), &database_url).await;
     // Everything acknowledged so far, across all rounds: command_id -> seq.
     let mut acked: HashMap<String, u64> = HashMap::new();
     for round in 0..rounds {
-        let mut server = start(data.path()).await;
+        let mut server = start(data.path(), &database_url).await;
         let kill_after = Duration::from_millis(rng.random_range(5..250));
         let mut senders = tokio::task::JoinSet::new();
         for token in &tokens {
@@ -191,7 +192,7 @@ async fn every_acknowledged_event_survives_kill_9_at_random_moments() {
         }
 
         // Restart on the same file and read the whole log back.
-        let mut server = start(data.path()).await;
+        let mut server = start(data.path(), &database_url).await;
         let body: Value = http()
             .get(format!(
                 "{}/api/roundtables/{roundtable_id}/events?since=0",

@@ -5,6 +5,7 @@ mod cli;
 mod convergence;
 mod durability;
 mod foundation;
+mod instances;
 mod live;
 mod openapi;
 mod voting;

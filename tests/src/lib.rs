@@ -39,25 +39,85 @@ pub fn tavoli_bin() -> PathBuf {
     bin
 }
 
+/// The database backend the suite runs against: SQLite unless `TAVOLI_TEST_BACKEND=postgres`,
+/// in which case `TAVOLI_TEST_PG_URL` names a PostgreSQL server (any database on it; each test
+/// gets a fresh `tavoli_test_<uuid>` database there).
+pub fn postgres_server_url() -> Option<String> {
+    if std::env::var("TAVOLI_TEST_BACKEND").as_deref() != Ok("postgres") {
+        return None;
+    }
+    Some(
+        std::env::var("TAVOLI_TEST_PG_URL")
+            .expect("TAVOLI_TEST_BACKEND=postgres needs TAVOLI_TEST_PG_URL"),
+    )
+}
+
+/// The PostgreSQL server for tests that always need one (several instances): the
+/// `TAVOLI_TEST_PG_URL` of the test command, or the local default the test command sets up.
+pub fn postgres_server_url_or_default() -> String {
+    std::env::var("TAVOLI_TEST_PG_URL")
+        .unwrap_or_else(|_| "postgres://postgres:postgres@127.0.0.1:5432/postgres".into())
+}
+
+/// A fresh PostgreSQL database on `server`.
+pub async fn fresh_postgres_database(server: &str) -> String {
+    use sqlx::Connection;
+    let name = format!("tavoli_test_{}", uuid::Uuid::new_v4().simple());
+    let mut admin = sqlx::PgConnection::connect(server)
+        .await
+        .expect("the PostgreSQL test server answers (scripts/test.sh starts one)");
+    sqlx::Executor::execute(&mut admin, format!("CREATE DATABASE {name}").as_str())
+        .await
+        .expect("create database");
+    let base = server
+        .rsplit_once('/')
+        .map(|(base, _)| base.to_string())
+        .unwrap_or_else(|| server.to_string());
+    format!("{base}/{name}")
+}
+
+/// A fresh, empty database for one test: a SQLite file in `data_dir`, or a new PostgreSQL
+/// database on the test server.
+pub async fn fresh_database_url(data_dir: &Path) -> String {
+    match postgres_server_url() {
+        None => format!("sqlite://{}", data_dir.join("tavoli.sqlite3").display()),
+        Some(server) => fresh_postgres_database(&server).await,
+    }
+}
+
 /// A running server with its own database.
 pub struct TestApp {
     pub base_url: String,
     pub port: u16,
     pub http: reqwest::Client,
     pub data_dir: tempfile::TempDir,
+    pub database_url: String,
     pub storage: Storage,
     stop: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
 
 impl TestApp {
-    /// Starts the real application on 127.0.0.1:0 with a fresh SQLite database.
+    /// Starts the real application on 127.0.0.1:0 with a fresh database (see
+    /// `fresh_database_url`).
     pub async fn spawn() -> TestApp {
         let data_dir = tempfile::tempdir().expect("temp dir");
-        let config = Config::for_tests(
+        let database = fresh_database_url(data_dir.path()).await;
+        TestApp::spawn_on(data_dir, &database).await
+    }
+
+    /// Starts the application on an existing database (a second instance shares it).
+    pub async fn spawn_on(data_dir: tempfile::TempDir, database_url: &str) -> TestApp {
+        // Server logs in tests on request: TAVOLI_TEST_LOG=warn cargo test ...
+        if let Ok(filter) = std::env::var("TAVOLI_TEST_LOG") {
+            tavoli_server::telemetry::init(&filter);
+        }
+        let mut config = Config::for_tests(
             data_dir.path(),
             workspace_root().join("target").join("site"),
         );
+        config.database =
+            tavoli_server::config::DatabaseUrl::parse(database_url).expect("a known scheme");
         let app = Application::build(config).await.expect("the server starts");
         let port = app.port();
         let storage = app.storage().clone();
@@ -75,6 +135,7 @@ impl TestApp {
             port,
             http,
             data_dir,
+            database_url: database_url.to_string(),
             storage,
             stop: Some(stop),
             task: Some(task),

@@ -42,6 +42,21 @@ impl Boards {
             .cloned()
     }
 
+    /// Drops a snapshot older than `seq` (another instance wrote): the next read folds anew.
+    pub fn forget_older_than(&self, roundtable_id: &str, seq: u64) {
+        let mut snapshots = self.snapshots.lock().expect("boards lock");
+        if snapshots
+            .get(roundtable_id)
+            .is_some_and(|board| board.seq < seq)
+        {
+            snapshots.remove(roundtable_id);
+        }
+    }
+
+    pub fn clear(&self) {
+        self.snapshots.lock().expect("boards lock").clear();
+    }
+
     pub fn forget(&self, roundtable_id: &str) {
         self.snapshots
             .lock()
@@ -72,16 +87,26 @@ impl Boards {
 /// Rebuilds a board from its full (unredacted) log with the one reducer.
 pub async fn fold(storage: &Storage, roundtable_id: &str) -> Result<Board, StorageError> {
     let mut board = Board::default();
+    catch_up(storage, roundtable_id, &mut board).await?;
+    Ok(board)
+}
+
+/// Applies to `board` every logged event after its seq (another instance's, say).
+pub async fn catch_up(
+    storage: &Storage,
+    roundtable_id: &str,
+    board: &mut Board,
+) -> Result<(), StorageError> {
     loop {
         let page = storage
             .events_since(roundtable_id, board.seq, PAGE, false)
             .await?;
         if page.is_empty() {
-            return Ok(board);
+            return Ok(());
         }
         for stored in page {
             match serde_json::from_str::<Event>(&stored.body) {
-                Ok(event) => apply(&mut board, &event),
+                Ok(event) => apply(board, &event),
                 Err(error) => {
                     // A stored event this build cannot read is a bug or a downgrade: say so
                     // loudly, and keep the sequence moving so the rest still folds.

@@ -29,6 +29,9 @@ struct Room {
     sender: Option<broadcast::Sender<LiveMessage>>,
     /// participant id -> open connections, for presence.
     online: HashMap<String, u32>,
+    /// The last event seq published here (another instance's events are published by the
+    /// PostgreSQL listener from this point on).
+    last_seq: u64,
 }
 
 #[derive(Default)]
@@ -58,13 +61,30 @@ impl Hub {
 
     /// Sends to everyone subscribed; a room nobody watches costs nothing.
     pub fn publish(&self, roundtable_id: &str, message: LiveMessage) {
-        let rooms = self.rooms.lock().expect("hub lock");
-        if let Some(sender) = rooms
-            .get(roundtable_id)
-            .and_then(|room| room.sender.as_ref())
-        {
-            let _ = sender.send(message);
+        let mut rooms = self.rooms.lock().expect("hub lock");
+        if let Some(room) = rooms.get_mut(roundtable_id) {
+            if let Some(seq) = message.seq {
+                if seq <= room.last_seq {
+                    // Already published (by this instance, or by the listener): sockets skip
+                    // duplicates anyway, this saves them the work.
+                    return;
+                }
+                room.last_seq = seq;
+            }
+            if let Some(sender) = &room.sender {
+                let _ = sender.send(message);
+            }
         }
+    }
+
+    /// Rooms with subscribers and the last seq each has seen, for the PostgreSQL listener.
+    pub fn watched(&self) -> Vec<(String, u64)> {
+        let rooms = self.rooms.lock().expect("hub lock");
+        rooms
+            .iter()
+            .filter(|(_, room)| room.sender.is_some())
+            .map(|(id, room)| (id.clone(), room.last_seq))
+            .collect()
     }
 
     /// Marks a participant online; returns the presence message to publish.

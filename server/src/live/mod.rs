@@ -2,6 +2,7 @@
 //! fans events out, and the websocket that replays what a client missed.
 
 pub mod boards;
+pub mod fanout;
 pub mod hub;
 pub mod socket;
 pub mod voting;
@@ -19,6 +20,7 @@ pub struct Live {
     pub hub: Arc<Hub>,
     pub boards: Arc<boards::Boards>,
     pub tallies: Arc<voting::TallyCoalescer>,
+    pub remote: Arc<fanout::RemoteSeqs>,
 }
 
 impl Live {
@@ -28,11 +30,13 @@ impl Live {
         let boards = Arc::new(boards::Boards::default());
         let tallies = Arc::new(voting::TallyCoalescer::default());
         let (timed_tx, mut timed_rx) = tokio::sync::mpsc::unbounded_channel::<writer::TimedRound>();
+        let remote = Arc::new(fanout::RemoteSeqs::default());
         let writer = Writer::spawn(
             storage.clone(),
             hub.clone(),
             boards.clone(),
             tallies.clone(),
+            remote.clone(),
             timed_tx,
         );
         let live = Live {
@@ -40,12 +44,14 @@ impl Live {
             hub,
             boards,
             tallies,
+            remote,
         };
-        tokio::spawn(
-            live.tallies
-                .clone()
-                .run(live.hub.clone(), live.boards.clone()),
-        );
+        tokio::spawn(live.tallies.clone().run(
+            live.hub.clone(),
+            live.boards.clone(),
+            storage.clone(),
+        ));
+        fanout::spawn(live.clone(), storage.clone());
         let scheduler = live.clone();
         tokio::spawn(async move {
             while let Some(timed) = timed_rx.recv().await {

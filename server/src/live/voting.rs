@@ -47,13 +47,19 @@ impl TallyCoalescer {
     }
 
     /// Runs forever: wait for a change, let more ballots gather for one interval, publish.
-    pub async fn run(self: Arc<Self>, hub: Arc<Hub>, boards: Arc<super::boards::Boards>) {
+    pub async fn run(
+        self: Arc<Self>,
+        hub: Arc<Hub>,
+        boards: Arc<super::boards::Boards>,
+        storage: crate::storage::Storage,
+    ) {
         loop {
             self.wake.notified().await;
             tokio::time::sleep(TALLY_INTERVAL).await;
             let dirty: Vec<String> = self.dirty.lock().expect("tally lock").drain().collect();
             for roundtable_id in dirty {
-                if let Some(board) = boards.cached(&roundtable_id) {
+                // Usually the writer's fresh snapshot; after another instance wrote, a fold.
+                if let Ok(board) = boards.get(&storage, &roundtable_id).await {
                     for message in tally_messages(&board) {
                         hub.publish(&roundtable_id, message);
                     }

@@ -21,7 +21,8 @@ use tavoli_core::{
 use tokio::sync::{mpsc, oneshot};
 
 use super::{
-    boards::{Boards, fold},
+    boards::{Boards, catch_up, fold},
+    fanout::RemoteSeqs,
     hub::{Hub, LiveMessage},
     voting::TallyCoalescer,
 };
@@ -90,11 +91,16 @@ impl Writer {
         hub: Arc<Hub>,
         boards: Arc<Boards>,
         tallies: Arc<TallyCoalescer>,
+        remote: Arc<RemoteSeqs>,
         timed_rounds: mpsc::UnboundedSender<TimedRound>,
     ) -> Writer {
         let (queue, receiver) = mpsc::channel(QUEUE);
+        let keep_originals = storage.backend() == crate::storage::Backend::Postgres;
         let task = WriterTask {
             storage,
+            remote,
+            keep_originals,
+            originals: HashMap::new(),
             hub,
             boards,
             tallies,
@@ -132,6 +138,11 @@ struct WriterTask {
     hub: Arc<Hub>,
     boards: Arc<Boards>,
     tallies: Arc<TallyCoalescer>,
+    remote: Arc<RemoteSeqs>,
+    /// With several instances (PostgreSQL), a batch may lose the race for a seq: keep each
+    /// board as it was before the batch, to restore and catch up instead of folding anew.
+    keep_originals: bool,
+    originals: HashMap<String, Board>,
     timed_rounds: mpsc::UnboundedSender<TimedRound>,
     /// The boards this task decides against, folded from the log on first use.
     live: HashMap<String, Board>,
@@ -158,7 +169,12 @@ impl WriterTask {
     }
 
     async fn process(&mut self, jobs: Vec<Job>) {
+        self.process_attempt(jobs, 0).await
+    }
+
+    async fn process_attempt(&mut self, jobs: Vec<Job>, attempt: u32) {
         let now = now_ms();
+        self.originals.clear();
         let mut decided: Vec<Decided> = Vec::with_capacity(jobs.len());
         let mut in_batch: HashMap<uuid::Uuid, (String, u64)> = HashMap::new();
         for job in jobs {
@@ -172,18 +188,24 @@ impl WriterTask {
         let writes: Vec<CommandWrite> = decided.iter().map(|d| d.write.clone()).collect();
         match self.storage.commit(&writes, now).await {
             Ok(()) => self.finish(decided),
-            Err(error) if decided.len() > 1 => {
-                // One bad command must not sink its neighbours: forget the tentative boards
-                // and retry each command in a transaction of its own.
-                tracing::warn!(%error, size = decided.len(), "group commit failed; retrying one by one");
-                self.forget(&decided);
+            Err(error) if decided.len() > 1 || conflict_worth_retrying(&error, attempt) => {
+                // One bad command must not sink its neighbours, and a board another instance
+                // wrote to meanwhile must be read again: forget the tentative boards (the next
+                // decide folds them from the log) and retry each command on its own.
+                tracing::debug!(%error, size = decided.len(), attempt, "commit failed; retrying one by one");
+                self.forget(&decided).await;
+                let next = if decided.len() > 1 {
+                    attempt
+                } else {
+                    attempt + 1
+                };
                 for d in decided {
-                    Box::pin(self.process(vec![d.job])).await;
+                    Box::pin(self.process_attempt(vec![d.job], next)).await;
                 }
             }
             Err(error) => {
                 tracing::error!(%error, "commit failed");
-                self.forget(&decided);
+                self.forget(&decided).await;
                 for d in decided {
                     let _ = d
                         .job
@@ -240,6 +262,17 @@ impl WriterTask {
             }
         }
         let board = self.live.get_mut(&roundtable_id).expect("just inserted");
+        if self.remote.get(&roundtable_id) > board.seq
+            && let Err(error) = catch_up(&self.storage, &roundtable_id, board).await
+        {
+            let _ = job
+                .reply
+                .send(Err(CommandError::Internal(error.to_string())));
+            return None;
+        }
+        if self.keep_originals && !self.originals.contains_key(&roundtable_id) {
+            self.originals.insert(roundtable_id.clone(), board.clone());
+        }
         let context = Context {
             now_ms: now,
             command_id,
@@ -358,11 +391,33 @@ impl WriterTask {
         }
     }
 
-    fn forget(&mut self, decided: &[Decided]) {
-        for d in decided {
-            self.live.remove(&d.write.roundtable_id);
+    /// After a failed commit: put back the boards as they were before the batch and read what
+    /// others wrote meanwhile (PostgreSQL), or drop them to be folded again (SQLite).
+    async fn forget(&mut self, decided: &[Decided]) {
+        let roundtables: HashSet<&String> =
+            decided.iter().map(|d| &d.write.roundtable_id).collect();
+        for roundtable_id in roundtables {
+            match self.originals.remove(roundtable_id) {
+                Some(mut board) => match catch_up(&self.storage, roundtable_id, &mut board).await {
+                    Ok(()) => {
+                        self.live.insert(roundtable_id.clone(), board);
+                    }
+                    Err(_) => {
+                        self.live.remove(roundtable_id);
+                    }
+                },
+                None => {
+                    self.live.remove(roundtable_id);
+                }
+            }
         }
+        self.originals.clear();
     }
+}
+
+/// Another instance took the seq first (PostgreSQL with several servers): worth a few tries.
+fn conflict_worth_retrying(error: &crate::storage::StorageError, attempt: u32) -> bool {
+    matches!(error, crate::storage::StorageError::Conflict(_)) && attempt < 50
 }
 
 /// Whether an event is a ballot of a secret round (its voter must not be shown).

@@ -9,4 +9,11 @@ pub const SQLITE: &[(i64, &str, &str)] = &[(
     include_str!("../../../migrations/sqlite/0001_init.sql"),
 )];
 
-pub const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS tavoli_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)";
+/// The same versions for PostgreSQL.
+pub const POSTGRES: &[(i64, &str, &str)] = &[(
+    1,
+    "init",
+    include_str!("../../../migrations/postgres/0001_init.sql"),
+)];
+
+pub const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS tavoli_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)";

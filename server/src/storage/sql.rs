@@ -1,32 +1,41 @@
-//! SQLite storage: a single file in WAL mode with `synchronous=FULL`, so an acknowledged event
-//! survives a process crash and a power cut (docs/PROTOCOL.md, "What an ack promises").
+//! The SQL of Tavoli, written once for SQLite and PostgreSQL through sqlx's `Any` driver:
+//! placeholders are `$1, $2, ...` (each used in increasing order, which SQLite binds by
+//! position too), integers are 64-bit on both sides, and what differs (DDL, SQLite's pragmas)
+//! lives in migrations/ and `connect`.
+//!
+//! SQLite: one file in WAL mode with `synchronous=FULL`, so an acknowledged event survives a
+//! process crash and a power cut (docs/PROTOCOL.md, "What an ack promises"). PostgreSQL: the
+//! default `synchronous_commit=on` gives the same promise.
 
-use std::{str::FromStr, time::Duration};
+use std::time::Duration;
 
 use sqlx::{
-    Row,
-    sqlite::{
-        SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
-        SqliteSynchronous,
-    },
+    AnyPool, Row,
+    any::{AnyPoolOptions, AnyRow},
 };
+
+use crate::config::DatabaseUrl;
 
 use super::{
     CommandWrite, NewProcess, OrganisationRecord, ParticipantRecord, ProcessRecord, Result,
     RoundtableRecord, StorageError, StoredEvent, UserRecord, migrate,
 };
 
+/// The database behind Tavoli. Cheap to clone (a pool handle).
 #[derive(Clone)]
-pub struct SqliteStore {
+pub struct Storage {
     /// Visible to sibling modules (one file per area of the schema) that add their own queries.
-    pub(super) pool: SqlitePool,
+    pub(super) pool: AnyPool,
+    pub(super) backend: Backend,
+    /// Kept for the PostgreSQL listener's own connection; never printed.
+    url: std::sync::Arc<str>,
 }
 
 fn is_unique_violation(error: &sqlx::Error) -> bool {
     matches!(error, sqlx::Error::Database(db) if db.is_unique_violation())
 }
 
-fn user(row: &SqliteRow) -> UserRecord {
+fn user(row: &AnyRow) -> UserRecord {
     UserRecord {
         id: row.get("id"),
         email: row.get("email"),
@@ -36,7 +45,7 @@ fn user(row: &SqliteRow) -> UserRecord {
     }
 }
 
-fn process(row: &SqliteRow) -> ProcessRecord {
+fn process(row: &AnyRow) -> ProcessRecord {
     ProcessRecord {
         id: row.get("id"),
         title: row.get("title"),
@@ -48,7 +57,7 @@ fn process(row: &SqliteRow) -> ProcessRecord {
     }
 }
 
-fn roundtable(row: &SqliteRow) -> RoundtableRecord {
+fn roundtable(row: &AnyRow) -> RoundtableRecord {
     RoundtableRecord {
         id: row.get("id"),
         process_id: row.get("process_id"),
@@ -60,7 +69,7 @@ fn roundtable(row: &SqliteRow) -> RoundtableRecord {
     }
 }
 
-fn participant(row: &SqliteRow) -> ParticipantRecord {
+fn participant(row: &AnyRow) -> ParticipantRecord {
     ParticipantRecord {
         id: row.get("id"),
         roundtable_id: row.get("roundtable_id"),
@@ -71,24 +80,81 @@ fn participant(row: &SqliteRow) -> ParticipantRecord {
     }
 }
 
+/// Which database is behind the pool: the SQL is shared, the DDL and pragmas are not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Set on every SQLite connection.
+const SQLITE_PRAGMAS: &[&str] = &[
+    "PRAGMA journal_mode = WAL",
+    "PRAGMA synchronous = FULL",
+    "PRAGMA foreign_keys = ON",
+    "PRAGMA busy_timeout = 10000",
+];
+
+/// `mode=rwc` makes SQLite create the file on first start.
+fn with_create_mode(url: &str) -> String {
+    if url.contains("mode=") {
+        url.to_string()
+    } else if url.contains('?') {
+        format!("{url}&mode=rwc")
+    } else {
+        format!("{url}?mode=rwc")
+    }
+}
+
 const PARTICIPANT_SELECT: &str = "SELECT p.id, p.roundtable_id, p.name, p.revoked_at, o.name AS organisation, o.kind AS organisation_kind \
      FROM participants p JOIN organisations o ON o.id = p.organisation_id";
 
-impl SqliteStore {
-    pub async fn connect(url: &str) -> Result<Self> {
-        let options = SqliteConnectOptions::from_str(url)?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            // FULL in WAL mode: the WAL is fsynced at every commit, so a committed (and so
-            // acknowledged) event survives a power cut, not only a crash.
-            .synchronous(SqliteSynchronous::Full)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
-            .connect_with(options)
+impl Storage {
+    /// Opens the database (creating a SQLite file if needed) and applies pending migrations.
+    pub async fn connect(url: &DatabaseUrl) -> Result<Self> {
+        match url {
+            DatabaseUrl::Sqlite(url) | DatabaseUrl::Postgres(url) => Self::connect_url(url).await,
+        }
+    }
+
+    async fn connect_url(url: &str) -> Result<Self> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else {
+            Backend::Postgres
+        };
+        let mut options = AnyPoolOptions::new().max_connections(match backend {
+            // Readers in parallel; the one writer task serialises writes anyway.
+            Backend::Sqlite => 8,
+            Backend::Postgres => 16,
+        });
+        let url = match backend {
+            Backend::Sqlite => {
+                options = options.after_connect(|connection, _| {
+                    Box::pin(async move {
+                        use sqlx::Executor;
+                        // FULL in WAL mode: the WAL is fsynced at every commit, so a committed
+                        // (and so acknowledged) event survives a power cut, not only a crash.
+                        for pragma in SQLITE_PRAGMAS {
+                            connection.execute(*pragma).await?;
+                        }
+                        Ok(())
+                    })
+                });
+                with_create_mode(url)
+            }
+            Backend::Postgres => url.to_string(),
+        };
+        let pool = options
+            .acquire_timeout(Duration::from_secs(15))
+            .connect(&url)
             .await?;
-        let store = SqliteStore { pool };
+        let store = Storage {
+            pool,
+            backend,
+            url: url.as_str().into(),
+        };
         store.migrate().await?;
         Ok(store)
     }
@@ -101,20 +167,24 @@ impl SqliteStore {
             sqlx::query_scalar("SELECT version FROM tavoli_migrations ORDER BY version")
                 .fetch_all(&self.pool)
                 .await?;
-        let known = migrate::SQLITE.last().map(|m| m.0).unwrap_or(0);
+        let migrations = match self.backend {
+            Backend::Sqlite => migrate::SQLITE,
+            Backend::Postgres => migrate::POSTGRES,
+        };
+        let known = migrations.last().map(|m| m.0).unwrap_or(0);
         if let Some(newest) = applied.last().filter(|v| **v > known) {
             return Err(StorageError::Unsupported(format!(
                 "the database is at schema version {newest}, newer than this Tavoli ({known}): upgrade Tavoli"
             )));
         }
-        for (version, name, sql) in migrate::SQLITE {
+        for (version, name, sql) in migrations {
             if applied.contains(version) {
                 continue;
             }
             let mut tx = self.pool.begin().await?;
             sqlx::raw_sql(sql).execute(&mut *tx).await?;
             sqlx::query(
-                "INSERT INTO tavoli_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                "INSERT INTO tavoli_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
             )
             .bind(version)
             .bind(name)
@@ -125,6 +195,15 @@ impl SqliteStore {
             tracing::info!(version, name, "applied migration");
         }
         Ok(())
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The URL of a PostgreSQL database, for a `LISTEN` connection of its own.
+    pub fn postgres_url(&self) -> Option<&str> {
+        (self.backend == Backend::Postgres).then_some(&*self.url)
     }
 
     pub async fn health(&self) -> Result<()> {
@@ -141,7 +220,7 @@ impl SqliteStore {
         now: i64,
     ) -> Result<String> {
         let id = uuid::Uuid::new_v4().to_string();
-        let result = sqlx::query("INSERT INTO users (id, email, name, password_hash, role, created_at) VALUES (?, ?, ?, ?, ?, ?)")
+        let result = sqlx::query("INSERT INTO users (id, email, name, password_hash, role, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
             .bind(&id)
             .bind(email.trim().to_lowercase())
             .bind(name)
@@ -158,7 +237,7 @@ impl SqliteStore {
     }
 
     pub async fn user_by_email(&self, email: &str) -> Result<Option<UserRecord>> {
-        let row = sqlx::query("SELECT * FROM users WHERE email = ?")
+        let row = sqlx::query("SELECT * FROM users WHERE email = $1")
             .bind(email.trim().to_lowercase())
             .fetch_optional(&self.pool)
             .await?;
@@ -178,7 +257,7 @@ impl SqliteStore {
         now: i64,
         expires_at: i64,
     ) -> Result<()> {
-        sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)")
+        sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
             .bind(token_hash)
             .bind(user_id)
             .bind(now)
@@ -189,7 +268,7 @@ impl SqliteStore {
     }
 
     pub async fn session_user(&self, token_hash: &str, now: i64) -> Result<Option<UserRecord>> {
-        let row = sqlx::query("SELECT u.* FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ?")
+        let row = sqlx::query("SELECT u.* FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2")
             .bind(token_hash)
             .bind(now)
             .fetch_optional(&self.pool)
@@ -198,7 +277,7 @@ impl SqliteStore {
     }
 
     pub async fn delete_session(&self, token_hash: &str) -> Result<()> {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
             .bind(token_hash)
             .execute(&self.pool)
             .await?;
@@ -208,7 +287,7 @@ impl SqliteStore {
     pub async fn create_process(&self, new: &NewProcess, now: i64) -> Result<String> {
         let id = uuid::Uuid::new_v4().to_string();
         sqlx::query(
-            "INSERT INTO processes (id, title, owner, kind, description, period, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO processes (id, title, owner, kind, description, period, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(&id)
         .bind(&new.title)
@@ -224,7 +303,7 @@ impl SqliteStore {
     }
 
     pub async fn process(&self, id: &str) -> Result<Option<ProcessRecord>> {
-        let row = sqlx::query("SELECT * FROM processes WHERE id = ?")
+        let row = sqlx::query("SELECT * FROM processes WHERE id = $1")
             .bind(id)
             .fetch_optional(&self.pool)
             .await?;
@@ -250,7 +329,7 @@ impl SqliteStore {
         let id = uuid::Uuid::new_v4().to_string();
         let result = sqlx::query(
             "INSERT INTO roundtables (id, process_id, title, description, join_code, anonymous, position, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?, (SELECT COUNT(*) FROM roundtables WHERE process_id = ?), ?)",
+             VALUES ($1, $2, $3, $4, $5, $6, (SELECT COUNT(*) FROM roundtables WHERE process_id = $7), $8)",
         )
         .bind(&id)
         .bind(process_id)
@@ -270,7 +349,7 @@ impl SqliteStore {
     }
 
     pub async fn roundtable(&self, id: &str) -> Result<Option<RoundtableRecord>> {
-        let row = sqlx::query("SELECT * FROM roundtables WHERE id = ?")
+        let row = sqlx::query("SELECT * FROM roundtables WHERE id = $1")
             .bind(id)
             .fetch_optional(&self.pool)
             .await?;
@@ -278,7 +357,7 @@ impl SqliteStore {
     }
 
     pub async fn roundtable_by_code(&self, join_code: &str) -> Result<Option<RoundtableRecord>> {
-        let row = sqlx::query("SELECT * FROM roundtables WHERE join_code = ?")
+        let row = sqlx::query("SELECT * FROM roundtables WHERE join_code = $1")
             .bind(join_code)
             .fetch_optional(&self.pool)
             .await?;
@@ -287,7 +366,7 @@ impl SqliteStore {
 
     pub async fn roundtables_of(&self, process_id: &str) -> Result<Vec<RoundtableRecord>> {
         let rows = sqlx::query(
-            "SELECT * FROM roundtables WHERE process_id = ? ORDER BY position, created_at",
+            "SELECT * FROM roundtables WHERE process_id = $1 ORDER BY position, created_at",
         )
         .bind(process_id)
         .fetch_all(&self.pool)
@@ -297,7 +376,7 @@ impl SqliteStore {
 
     pub async fn organisations_of(&self, process_id: &str) -> Result<Vec<OrganisationRecord>> {
         let rows = sqlx::query(
-            "SELECT id, name, kind FROM organisations WHERE process_id = ? ORDER BY name_key",
+            "SELECT id, name, kind FROM organisations WHERE process_id = $1 ORDER BY name_key",
         )
         .bind(process_id)
         .fetch_all(&self.pool)
@@ -316,7 +395,7 @@ impl SqliteStore {
         &self,
         token_hash: &str,
     ) -> Result<Option<ParticipantRecord>> {
-        let row = sqlx::query(&format!("{PARTICIPANT_SELECT} WHERE p.token_hash = ?"))
+        let row = sqlx::query(&format!("{PARTICIPANT_SELECT} WHERE p.token_hash = $1"))
             .bind(token_hash)
             .fetch_optional(&self.pool)
             .await?;
@@ -325,7 +404,7 @@ impl SqliteStore {
 
     pub async fn participants_of(&self, roundtable_id: &str) -> Result<Vec<ParticipantRecord>> {
         let rows = sqlx::query(&format!(
-            "{PARTICIPANT_SELECT} WHERE p.roundtable_id = ? ORDER BY p.created_at, p.id"
+            "{PARTICIPANT_SELECT} WHERE p.roundtable_id = $1 ORDER BY p.created_at, p.id"
         ))
         .bind(roundtable_id)
         .fetch_all(&self.pool)
@@ -334,7 +413,7 @@ impl SqliteStore {
     }
 
     pub async fn find_command(&self, command_id: &str) -> Result<Option<(String, u64)>> {
-        let row = sqlx::query("SELECT roundtable_id, last_seq FROM commands WHERE command_id = ?")
+        let row = sqlx::query("SELECT roundtable_id, last_seq FROM commands WHERE command_id = $1")
             .bind(command_id)
             .fetch_optional(&self.pool)
             .await?;
@@ -354,9 +433,9 @@ impl SqliteStore {
         public: bool,
     ) -> Result<Vec<StoredEvent>> {
         let sql = if public {
-            "SELECT seq, public_body AS body FROM events WHERE roundtable_id = ? AND seq > ? ORDER BY seq LIMIT ?"
+            "SELECT seq, public_body AS body FROM events WHERE roundtable_id = $1 AND seq > $2 ORDER BY seq LIMIT $3"
         } else {
-            "SELECT seq, body FROM events WHERE roundtable_id = ? AND seq > ? ORDER BY seq LIMIT ?"
+            "SELECT seq, body FROM events WHERE roundtable_id = $1 AND seq > $2 ORDER BY seq LIMIT $3"
         };
         let rows = sqlx::query(sql)
             .bind(roundtable_id)
@@ -401,15 +480,28 @@ impl SqliteStore {
             .collect())
     }
 
+    /// Writes every command of a batch in one transaction: all of them or none. A `seq` or
+    /// `command_id` already taken (another instance wrote first) is `Conflict`: the caller
+    /// re-reads the log and decides again.
     pub async fn commit(&self, writes: &[CommandWrite], now: i64) -> Result<()> {
+        match self.try_commit(writes, now).await {
+            Err(StorageError::Other(e)) if is_unique_violation(&e) => {
+                Err(StorageError::Conflict("seq"))
+            }
+            other => other,
+        }
+    }
+
+    async fn try_commit(&self, writes: &[CommandWrite], now: i64) -> Result<()> {
         // BEGIN IMMEDIATE would be the SQLite idiom; with one writer task the deferred
         // transaction of the pool upgrades at the first INSERT and never meets another writer.
         let mut tx = self.pool.begin().await?;
+        let mut last_by_roundtable: std::collections::BTreeMap<&str, u64> = Default::default();
         for write in writes {
             if let Some(p) = &write.new_participant {
                 let name_key = p.organisation.trim().to_lowercase();
                 sqlx::query(
-                    "INSERT INTO organisations (id, process_id, name, name_key, kind, created_at) VALUES (?, ?, ?, ?, ?, ?) \
+                    "INSERT INTO organisations (id, process_id, name, name_key, kind, created_at) VALUES ($1, $2, $3, $4, $5, $6) \
                      ON CONFLICT (process_id, name_key) DO NOTHING",
                 )
                 .bind(uuid::Uuid::new_v4().to_string())
@@ -422,7 +514,7 @@ impl SqliteStore {
                 .await?;
                 sqlx::query(
                     "INSERT INTO participants (id, roundtable_id, organisation_id, name, token_hash, consent_at, created_at) \
-                     VALUES (?, ?, (SELECT id FROM organisations WHERE process_id = ? AND name_key = ?), ?, ?, ?, ?)",
+                     VALUES ($1, $2, (SELECT id FROM organisations WHERE process_id = $3 AND name_key = $4), $5, $6, $7, $8)",
                 )
                 .bind(&p.id)
                 .bind(&p.roundtable_id)
@@ -437,7 +529,7 @@ impl SqliteStore {
             }
             for event in &write.events {
                 sqlx::query(
-                    "INSERT INTO events (roundtable_id, seq, type, command_id, at, v, body, public_body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO events (roundtable_id, seq, type, command_id, at, v, body, public_body) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
                 )
                 .bind(&write.roundtable_id)
                 .bind(event.seq as i64)
@@ -451,13 +543,27 @@ impl SqliteStore {
                 .await?;
             }
             let last_seq = write.events.last().map(|e| e.seq).unwrap_or(0);
-            sqlx::query("INSERT INTO commands (command_id, roundtable_id, last_seq, at) VALUES (?, ?, ?, ?)")
+            let entry = last_by_roundtable
+                .entry(write.roundtable_id.as_str())
+                .or_default();
+            *entry = (*entry).max(last_seq);
+            sqlx::query("INSERT INTO commands (command_id, roundtable_id, last_seq, at) VALUES ($1, $2, $3, $4)")
                 .bind(&write.command_id)
                 .bind(&write.roundtable_id)
                 .bind(last_seq as i64)
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;
+        }
+        if self.backend == Backend::Postgres {
+            // Delivered to every listening instance when (and only if) this transaction
+            // commits; they read the new events from the log and broadcast them.
+            for (roundtable_id, seq) in last_by_roundtable {
+                sqlx::query("SELECT pg_notify('tavoli_events', $1)")
+                    .bind(format!("{roundtable_id}:{seq}"))
+                    .execute(&mut *tx)
+                    .await?;
+            }
         }
         // The ack is sent only after this returns: an earlier ack could announce a card that
         // a kill -9 then loses.
