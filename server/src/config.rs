@@ -75,6 +75,15 @@ pub enum CliCommand {
     },
     /// Apply database migrations and exit.
     Migrate,
+    /// Copy a whole deployment into a new, empty database (e.g. SQLite to PostgreSQL).
+    Copy {
+        /// The database to read: sqlite://PATH or postgres://...
+        #[arg(long)]
+        from: String,
+        /// The new database to fill (migrated first; must hold no data).
+        #[arg(long)]
+        to: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

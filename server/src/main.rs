@@ -6,7 +6,7 @@ use clap::Parser;
 use tavoli_server::{
     Application, auth,
     clock::now_ms,
-    config::{AdminCommand, Cli, CliCommand, Config},
+    config::{AdminCommand, Cli, CliCommand, Config, DatabaseUrl},
     demo,
     startup::{leptos_options, shutdown_signal},
     state::AppState,
@@ -54,6 +54,7 @@ async fn main() -> ExitCode {
             },
             Err(code) => code,
         },
+        CliCommand::Copy { from, to } => copy(&from, &to).await,
         CliCommand::Migrate => match open(&config).await {
             Ok(_) => {
                 println!("Database is up to date.");
@@ -100,6 +101,31 @@ async fn main() -> ExitCode {
                 Err(e) => fail(e),
             }
         }
+    }
+}
+
+async fn copy(from: &str, to: &str) -> ExitCode {
+    let (from_url, to_url) = match (DatabaseUrl::parse(from), DatabaseUrl::parse(to)) {
+        (Ok(from), Ok(to)) => (from, to),
+        (Err(e), _) | (_, Err(e)) => return fail(e),
+    };
+    let source = match Storage::connect(&from_url).await {
+        Ok(storage) => storage,
+        Err(e) => return fail(format!("cannot open the source database: {e}")),
+    };
+    let target = match Storage::connect(&to_url).await {
+        Ok(storage) => storage,
+        Err(e) => return fail(format!("cannot open the target database: {e}")),
+    };
+    match source.copy_all(&target).await {
+        Ok(counts) => {
+            for (table, count) in counts {
+                println!("{table}: {count}");
+            }
+            println!("Copy complete.");
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(format!("copy failed, nothing was written: {e}")),
     }
 }
 

@@ -3,6 +3,7 @@
 mod authorization;
 mod cli;
 mod convergence;
+mod copy;
 mod durability;
 mod foundation;
 mod instances;

@@ -7,11 +7,13 @@
 //! goes in a file of its own here with an `impl Storage` block. The records below are plain
 //! data.
 
+mod copy;
 mod migrate;
 mod sql;
 
 use serde::Serialize;
 
+pub use copy::COPY_ORDER;
 pub use sql::{Backend, Storage};
 
 /// The channel on which PostgreSQL instances announce `roundtable_id:seq` after a commit.
