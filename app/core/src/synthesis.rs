@@ -482,10 +482,7 @@ pub fn parse_field(name: &str, value: &Value) -> Result<Option<FieldValue>, Synt
         Value::String(text) => match spec.kind {
             FieldKind::Text => vec![text.clone()],
             FieldKind::List => text.lines().map(str::to_owned).collect(),
-            FieldKind::PolicyAreas => text
-                .split(|c: char| c == ',' || c == ';' || c.is_whitespace())
-                .map(str::to_owned)
-                .collect(),
+            FieldKind::PolicyAreas => text.split([',', ';', '\n']).map(str::to_owned).collect(),
         },
         Value::Array(values) => values
             .iter()
