@@ -526,6 +526,18 @@ pub fn parse_field(name: &str, value: &Value) -> Result<Option<FieldValue>, Synt
         }
         FieldKind::PolicyAreas => {
             let mut areas = Vec::new();
+            // "A E" names two areas; "A. Contrasto alla povertà" names one.
+            let items: Vec<String> = items
+                .into_iter()
+                .flat_map(|item| {
+                    let words: Vec<String> = item.split_whitespace().map(str::to_owned).collect();
+                    if words.len() > 1 && words.iter().all(|word| word.chars().count() == 1) {
+                        words
+                    } else {
+                        vec![item]
+                    }
+                })
+                .collect();
             for item in items {
                 let trimmed = item.trim();
                 if trimmed.is_empty() {
@@ -855,6 +867,10 @@ mod tests {
             Some(FieldValue::Text("Più relazioni\ntra generazioni".into()))
         );
         assert_eq!(parse_field("target", &json!([" ", ""])).unwrap(), None);
+        assert_eq!(
+            parse_field("policy_areas", &json!("K F")).unwrap(),
+            Some(FieldValue::List(vec!["F".into(), "K".into()]))
+        );
         assert_eq!(
             parse_field("policy_areas", &json!("e, A. Contrasto alla povertà")).unwrap(),
             Some(FieldValue::List(vec!["A".into(), "E".into()]))
