@@ -3,10 +3,17 @@
 //! refused rather than guessed at.
 
 /// (version, name, SQL) for SQLite, in order. PostgreSQL keeps the same numbering.
-pub const SQLITE: &[(i64, &str, &str)] = &[(
-    1,
-    "init",
-    include_str!("../../../migrations/sqlite/0001_init.sql"),
-)];
+pub const SQLITE: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "init",
+        include_str!("../../../migrations/sqlite/0001_init.sql"),
+    ),
+    (
+        2,
+        "synthesis",
+        include_str!("../../../migrations/sqlite/0002_synthesis.sql"),
+    ),
+];
 
 pub const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS tavoli_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)";

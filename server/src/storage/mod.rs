@@ -13,6 +13,9 @@ use serde::Serialize;
 use crate::config::DatabaseUrl;
 
 pub use sqlite::SqliteStore;
+pub use synthesis::{
+    Link, NewSheet, NewTheme, SheetHistoryRecord, SheetRecord, SheetUpdate, ThemeRecord, ThemeUpdate,
+};
 
 /// Storage failures the caller must tell apart; anything else is `Other` (a 500, logged).
 #[derive(Debug, thiserror::Error)]
@@ -145,6 +148,9 @@ macro_rules! dispatch {
         }
     };
 }
+
+// After the macro: a module of one area uses `dispatch!`, which is textually scoped.
+mod synthesis;
 
 impl Storage {
     /// Opens (creating if needed) the database and applies pending migrations.
