@@ -13,6 +13,7 @@ pub mod pages;
 pub mod startup;
 pub mod state;
 pub mod storage;
+pub mod synthesis;
 pub mod telemetry;
 
 pub use config::Config;

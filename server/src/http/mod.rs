@@ -8,6 +8,7 @@ pub mod join;
 mod login;
 pub mod processes;
 pub mod session;
+pub mod synthesis;
 
 use axum::Router;
 
@@ -20,4 +21,5 @@ pub fn router() -> Router<AppState> {
         .merge(processes::router())
         .merge(join::router())
         .merge(commands::router())
+        .merge(synthesis::router())
 }
