@@ -296,13 +296,20 @@ async fn create_theme_with(
     let description = rules::parse_description(&input.description).map_err(refused)?;
     let index = view.index();
     let contribution_ids = rules::check_links(&input.contribution_ids, &index).map_err(refused)?;
-    let cluster_ids = rules::check_cluster_links(&input.cluster_ids, &view.boards).map_err(refused)?;
+    let cluster_ids =
+        rules::check_cluster_links(&input.cluster_ids, &view.boards).map_err(refused)?;
     let new = NewTheme {
         process_id: process_id.to_owned(),
         title,
         description,
-        contributions: contribution_ids.iter().map(|id| link_of(&index, id)).collect(),
-        clusters: cluster_ids.iter().map(|id| cluster_link(&view, id)).collect(),
+        contributions: contribution_ids
+            .iter()
+            .map(|id| link_of(&index, id))
+            .collect(),
+        clusters: cluster_ids
+            .iter()
+            .map(|id| cluster_link(&view, id))
+            .collect(),
         created_by: Some(user.id),
         accepted_pairs,
     };
@@ -323,8 +330,12 @@ fn stale(current_version: i64) -> ApiError {
     ApiError::refused(
         StatusCode::CONFLICT,
         "edit_conflict",
-        format!("Qualcun altro ha modificato questo elemento nel frattempo (ora alla versione {current_version}): ricarica e riapplica la tua modifica."),
-        format!("Someone else changed this in the meantime (now at version {current_version}): reload and apply your change again."),
+        format!(
+            "Qualcun altro ha modificato questo elemento nel frattempo (ora alla versione {current_version}): ricarica e riapplica la tua modifica."
+        ),
+        format!(
+            "Someone else changed this in the meantime (now at version {current_version}): reload and apply your change again."
+        ),
     )
 }
 
@@ -375,8 +386,14 @@ pub async fn update_theme(
         expected_version: current.version,
         title,
         description,
-        contributions: contribution_ids.iter().map(|id| link_of(&index, id)).collect(),
-        clusters: cluster_ids.iter().map(|id| cluster_link(&view, id)).collect(),
+        contributions: contribution_ids
+            .iter()
+            .map(|id| link_of(&index, id))
+            .collect(),
+        clusters: cluster_ids
+            .iter()
+            .map(|id| cluster_link(&view, id))
+            .collect(),
     };
     if !state.storage.update_theme(&update, now_ms()).await? {
         let now = theme_of(state, process_id, theme_id).await?;
@@ -411,7 +428,9 @@ pub async fn list_sheets(
         .sheets_of(process_id)
         .await?
         .into_iter()
-        .filter(|sheet| answering.is_none_or(|id| sheet.contribution_ids.iter().any(|linked| linked == id)))
+        .filter(|sheet| {
+            answering.is_none_or(|id| sheet.contribution_ids.iter().any(|linked| linked == id))
+        })
         .map(sheet_view)
         .collect())
 }
@@ -478,7 +497,10 @@ pub async fn create_sheet(
     let created = SheetContent::default();
     let patch = SheetPatch {
         title: Some(title.clone()),
-        fields: fields.iter().map(|(k, v)| (k.clone(), Some(v.clone()))).collect(),
+        fields: fields
+            .iter()
+            .map(|(k, v)| (k.clone(), Some(v.clone())))
+            .collect(),
         contribution_ids: Some(contribution_ids.clone()),
     };
     let (_, changes) = rules::apply_patch(&created, &patch).map_err(refused)?;
@@ -486,7 +508,10 @@ pub async fn create_sheet(
         process_id: process_id.to_owned(),
         title,
         fields: fields_json(&fields)?,
-        contributions: contribution_ids.iter().map(|id| link_of(&index, id)).collect(),
+        contributions: contribution_ids
+            .iter()
+            .map(|id| link_of(&index, id))
+            .collect(),
         source_contribution_id: source,
         created_by: Some(user.id.clone()),
         by_name: user.name.clone(),
@@ -519,11 +544,22 @@ pub async fn create_sheet_from_proposal(
             "A sheet is drafted from a proposal: this contribution is not one.",
         ));
     }
-    let title: String = proposal.text.chars().take(tavoli_core::MAX_TITLE_CHARS).collect();
-    let needs: Vec<String> = match (&proposal.cluster_id, view.boards.iter().find(|(id, _)| id == located.roundtable_id)) {
+    let title: String = proposal
+        .text
+        .chars()
+        .take(tavoli_core::MAX_TITLE_CHARS)
+        .collect();
+    let needs: Vec<String> = match (
+        &proposal.cluster_id,
+        view.boards
+            .iter()
+            .find(|(id, _)| id == located.roundtable_id),
+    ) {
         (Some(cluster_id), Some((_, board))) => board
             .live_contributions()
-            .filter(|card| card.kind == ContributionKind::Need && card.cluster_id.as_ref() == Some(cluster_id))
+            .filter(|card| {
+                card.kind == ContributionKind::Need && card.cluster_id.as_ref() == Some(cluster_id)
+            })
             .map(|card| card.contribution_id.clone())
             .collect(),
         _ => Vec::new(),
@@ -588,8 +624,12 @@ impl EditRefusal {
 pub fn conflict_message(fields: &[String], lang: Lang) -> String {
     let names = fields.join(", ");
     match lang {
-        Lang::It => format!("Qualcun altro ha modificato gli stessi campi nel frattempo ({names}): guarda la versione attuale e decidi cosa tenere."),
-        Lang::En => format!("Someone else changed the same fields in the meantime ({names}): look at the current version and decide what to keep."),
+        Lang::It => format!(
+            "Qualcun altro ha modificato gli stessi campi nel frattempo ({names}): guarda la versione attuale e decidi cosa tenere."
+        ),
+        Lang::En => format!(
+            "Someone else changed the same fields in the meantime ({names}): look at the current version and decide what to keep."
+        ),
     }
 }
 
@@ -629,8 +669,14 @@ pub async fn update_sheet(
             return Err(ApiError::refused(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "invalid_version",
-                format!("Versione {} sconosciuta: la scheda è alla versione {}.", edit.version, current.version),
-                format!("Unknown version {}: the sheet is at version {}.", edit.version, current.version),
+                format!(
+                    "Versione {} sconosciuta: la scheda è alla versione {}.",
+                    edit.version, current.version
+                ),
+                format!(
+                    "Unknown version {}: the sheet is at version {}.",
+                    edit.version, current.version
+                ),
             )
             .into());
         }
@@ -813,7 +859,9 @@ pub async fn ranked_proposals(
                 let Some(card) = board.contribution(&result.contribution_id) else {
                     continue;
                 };
-                if card.kind != ContributionKind::Proposal || card.status == ContributionStatus::Withdrawn {
+                if card.kind != ContributionKind::Proposal
+                    || card.status == ContributionStatus::Withdrawn
+                {
                     continue;
                 }
                 out.push(RankedProposal {
@@ -826,7 +874,10 @@ pub async fn ranked_proposals(
                     dots: result.dots,
                     sheet_ids: sheets
                         .iter()
-                        .filter(|sheet| sheet.source_contribution_id.as_deref() == Some(card.contribution_id.as_str()))
+                        .filter(|sheet| {
+                            sheet.source_contribution_id.as_deref()
+                                == Some(card.contribution_id.as_str())
+                        })
                         .map(|sheet| sheet.id.clone())
                         .collect(),
                 });
@@ -888,7 +939,12 @@ async fn compute_suggestions(
             let texts = suggestion
                 .contribution_ids
                 .iter()
-                .filter_map(|id| needs.iter().find(|need| &need.contribution_id == id).cloned())
+                .filter_map(|id| {
+                    needs
+                        .iter()
+                        .find(|need| &need.contribution_id == id)
+                        .cloned()
+                })
                 .collect();
             SuggestionView {
                 suggestion,

@@ -57,7 +57,10 @@ pub fn router() -> Router<AppState> {
             "/api/processes/{id}/needs/{contribution_id}/sheets",
             get(sheets_answering),
         )
-        .route("/api/processes/{id}/proposals/ranked", get(ranked_proposals))
+        .route(
+            "/api/processes/{id}/proposals/ranked",
+            get(ranked_proposals),
+        )
         .route("/api/processes/{id}/suggestions", get(suggestions))
         .route(
             "/api/processes/{id}/suggestions/{suggestion_id}/accept",

@@ -14,7 +14,8 @@ use crate::config::DatabaseUrl;
 
 pub use sqlite::SqliteStore;
 pub use synthesis::{
-    Link, NewSheet, NewTheme, SheetHistoryRecord, SheetRecord, SheetUpdate, ThemeRecord, ThemeUpdate,
+    Link, NewSheet, NewTheme, SheetHistoryRecord, SheetRecord, SheetUpdate, ThemeRecord,
+    ThemeUpdate,
 };
 
 /// Storage failures the caller must tell apart; anything else is `Other` (a 500, logged).

@@ -312,8 +312,13 @@ impl SqliteStore {
         if updated == 0 {
             return Ok(false);
         }
-        insert_theme_links(&mut tx, &update.theme_id, &update.contributions, &update.clusters)
-            .await?;
+        insert_theme_links(
+            &mut tx,
+            &update.theme_id,
+            &update.contributions,
+            &update.clusters,
+        )
+        .await?;
         tx.commit().await?;
         Ok(true)
     }
