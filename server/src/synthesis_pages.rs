@@ -2,7 +2,7 @@
 //! service as the JSON API, shaped for the pages. Refusals come back as messages in the
 //! caller's language; only a broken server becomes an error.
 
-use std::{collections::BTreeMap, sync::Arc};
+use std::sync::Arc;
 
 use serde_json::{Map, Value, json};
 use tavoli_app::{
@@ -219,7 +219,9 @@ fn edit_of(current: &SheetView, field: &str, lines: Vec<String>) -> SheetEdit {
                 for spec in SHEET_FIELDS {
                     if let Some(area) = spec.key_points_area()
                         && current.fields.contains_key(spec.name)
-                        && !lines.iter().any(|letter| PolicyArea::parse(letter) == Ok(area))
+                        && !lines
+                            .iter()
+                            .any(|letter| PolicyArea::parse(letter) == Ok(area))
                     {
                         edit.fields.insert(spec.name.to_owned(), Value::Null);
                     }
@@ -244,7 +246,10 @@ impl SynthesisBackend for SynthesisPages {
         let state = self.state.clone();
         Box::pin(async move {
             let credentials = Credentials::from_headers(&caller.headers);
-            reply(caller.lang, overview(&state, &credentials, &process_id).await)
+            reply(
+                caller.lang,
+                overview(&state, &credentials, &process_id).await,
+            )
         })
     }
 
@@ -321,8 +326,13 @@ impl SynthesisBackend for SynthesisPages {
             let credentials = Credentials::from_headers(&caller.headers);
             reply(
                 caller.lang,
-                service::create_sheet_from_proposal(&state, &credentials, &process_id, &proposal_id)
-                    .await,
+                service::create_sheet_from_proposal(
+                    &state,
+                    &credentials,
+                    &process_id,
+                    &proposal_id,
+                )
+                .await,
             )
         })
     }
@@ -339,32 +349,36 @@ impl SynthesisBackend for SynthesisPages {
         let state = self.state.clone();
         Box::pin(async move {
             let credentials = Credentials::from_headers(&caller.headers);
-            let current = match service::get_sheet(&state, &credentials, &process_id, &sheet_id).await {
-                Ok(current) => current,
-                Err(error) => {
-                    return reply::<()>(caller.lang, Err(error))
-                        .map(|refusal| SaveOutcome::Refused {
-                            message: refusal.err().unwrap_or_default(),
+            let current =
+                match service::get_sheet(&state, &credentials, &process_id, &sheet_id).await {
+                    Ok(current) => current,
+                    Err(error) => {
+                        return reply::<()>(caller.lang, Err(error)).map(|refusal| {
+                            SaveOutcome::Refused {
+                                message: refusal.err().unwrap_or_default(),
+                            }
                         });
-                }
-            };
+                    }
+                };
             let mut edit = edit_of(&current, &field, lines);
             edit.version = version;
             match service::update_sheet(&state, &credentials, &process_id, &sheet_id, edit).await {
                 Ok(sheet) => Ok(SaveOutcome::Saved {
                     version: sheet.version,
                 }),
-                Err(EditRefusal::Conflict { current, conflicting_fields }) => {
-                    Ok(SaveOutcome::Conflict {
-                        current_version: current.version,
-                        current_lines: current_lines(&current, &field),
-                        message: service::conflict_message(&conflicting_fields, caller.lang),
+                Err(EditRefusal::Conflict {
+                    current,
+                    conflicting_fields,
+                }) => Ok(SaveOutcome::Conflict {
+                    current_version: current.version,
+                    current_lines: current_lines(&current, &field),
+                    message: service::conflict_message(&conflicting_fields, caller.lang),
+                }),
+                Err(EditRefusal::Refused(error)) => {
+                    reply::<()>(caller.lang, Err(error)).map(|refusal| SaveOutcome::Refused {
+                        message: refusal.err().unwrap_or_default(),
                     })
                 }
-                Err(EditRefusal::Refused(error)) => reply::<()>(caller.lang, Err(error))
-                    .map(|refusal| SaveOutcome::Refused {
-                        message: refusal.err().unwrap_or_default(),
-                    }),
             }
         })
     }
@@ -385,8 +399,14 @@ impl SynthesisBackend for SynthesisPages {
             };
             reply(
                 caller.lang,
-                service::accept_suggestion(&state, &credentials, &process_id, &suggestion_id, input)
-                    .await,
+                service::accept_suggestion(
+                    &state,
+                    &credentials,
+                    &process_id,
+                    &suggestion_id,
+                    input,
+                )
+                .await,
             )
         })
     }
@@ -406,12 +426,4 @@ impl SynthesisBackend for SynthesisPages {
             )
         })
     }
-}
-
-/// Field names and labels, for code that lists them (the PDF export may reuse this).
-pub fn field_labels(lang: Lang) -> BTreeMap<&'static str, &'static str> {
-    SHEET_FIELDS
-        .iter()
-        .map(|spec| (spec.name, spec.label(lang)))
-        .collect()
 }
