@@ -199,9 +199,10 @@ mod backend {
 
     pub fn use_synthesis_backend()
     -> Result<(Arc<dyn SynthesisBackend>, Caller), leptos::prelude::ServerFnError> {
-        let backend = leptos::prelude::use_context::<Arc<dyn SynthesisBackend>>().ok_or_else(
-            || leptos::prelude::ServerFnError::new("synthesis backend missing from context"),
-        )?;
+        let backend =
+            leptos::prelude::use_context::<Arc<dyn SynthesisBackend>>().ok_or_else(|| {
+                leptos::prelude::ServerFnError::new("synthesis backend missing from context")
+            })?;
         let headers = leptos::prelude::use_context::<http::request::Parts>()
             .map(|parts| parts.headers)
             .unwrap_or_default();

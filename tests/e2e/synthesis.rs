@@ -151,7 +151,7 @@ async fn a_theme_links_needs_from_different_roundtables_of_its_process() {
     .await;
     assert_eq!(status, 200, "{edited}");
     assert_eq!(edited["version"], 2);
-    assert_eq!(ids(&edited["contribution_ids"]), [house.clone()]);
+    assert_eq!(ids(&edited["contribution_ids"]), [house]);
     let (status, stale) = patch(
         &app,
         &p.staff_token,
@@ -786,7 +786,7 @@ async fn a_sheet_drafted_from_a_ranked_proposal_traces_the_needs_both_ways() {
     assert_eq!(sheet["source_contribution_id"], proposal.as_str());
     assert_eq!(
         ids(&sheet["contribution_ids"]),
-        [respite.clone()],
+        std::slice::from_ref(&respite),
         "the needs of the proposal's cluster"
     );
     // From the need to the sheet.

@@ -101,10 +101,11 @@ pub fn words(text: &str) -> Vec<String> {
         let next_is_letter = chars
             .get(index + 1)
             .is_some_and(|next| next.is_alphabetic());
-        if apostrophe && !next_is_letter {
-            if let Some(last) = current.pop() {
-                current.push(accented(last));
-            }
+        if apostrophe
+            && !next_is_letter
+            && let Some(last) = current.pop()
+        {
+            current.push(accented(last));
         }
         if !current.is_empty() {
             out.push(std::mem::take(&mut current));

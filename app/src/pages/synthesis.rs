@@ -97,7 +97,13 @@ fn OverviewView(overview: Overview, refresh: RwSignal<u32>) -> impl IntoView {
     let can_edit = overview.can_edit;
     let page_title = {
         let title = title.clone();
-        move || tr_owned(lang.get(), format!("Sintesi – {title}"), format!("Synthesis – {title}"))
+        move || {
+            tr_owned(
+                lang.get(),
+                format!("Sintesi – {title}"),
+                format!("Synthesis – {title}"),
+            )
+        }
     };
     let themes_section = view! {
         <section aria-labelledby="temi">
@@ -285,9 +291,18 @@ fn ProposalRow(
             busy.set(true);
             spawn_local(async move {
                 match create_sheet_from_proposal(process_id.clone(), proposal_id).await {
-                    Ok(Ok(sheet_id)) => navigate(&sheet_href(&process_id, &sheet_id), Default::default()),
+                    Ok(Ok(sheet_id)) => {
+                        navigate(&sheet_href(&process_id, &sheet_id), Default::default())
+                    }
                     Ok(Err(message)) => error.set(Some(message)),
-                    Err(_) => error.set(Some(tr(lang.get_untracked(), "Connessione non riuscita: riprova.", "Connection failed: try again.").to_string())),
+                    Err(_) => error.set(Some(
+                        tr(
+                            lang.get_untracked(),
+                            "Connessione non riuscita: riprova.",
+                            "Connection failed: try again.",
+                        )
+                        .to_string(),
+                    )),
                 }
                 busy.set(false);
             });
@@ -329,10 +344,24 @@ fn NewTheme(process_id: String, needs: Vec<NeedItem>, refresh: RwSignal<u32>) ->
         let process_id = process_id.clone();
         let ids: Vec<String> = selected.get_untracked().into_iter().collect();
         spawn_local(async move {
-            match create_theme(process_id, title.get_untracked(), description.get_untracked(), ids).await {
+            match create_theme(
+                process_id,
+                title.get_untracked(),
+                description.get_untracked(),
+                ids,
+            )
+            .await
+            {
                 Ok(Ok(_)) => refresh.update(|n| *n += 1),
                 Ok(Err(message)) => error.set(Some(message)),
-                Err(_) => error.set(Some(tr(lang.get_untracked(), "Connessione non riuscita: riprova.", "Connection failed: try again.").to_string())),
+                Err(_) => error.set(Some(
+                    tr(
+                        lang.get_untracked(),
+                        "Connessione non riuscita: riprova.",
+                        "Connection failed: try again.",
+                    )
+                    .to_string(),
+                )),
             }
         });
     };
@@ -403,7 +432,14 @@ fn SuggestionCard(
         .unwrap_or_default();
     let title = RwSignal::new(proposed);
     let error = RwSignal::new(None::<String>);
-    let text_of = move |id: &str| needs.with_value(|needs| needs.get(id).map(|need| (need.text.clone(), need.roundtable_title.clone())).unwrap_or_default());
+    let text_of = move |id: &str| {
+        needs.with_value(|needs| {
+            needs
+                .get(id)
+                .map(|need| (need.text.clone(), need.roundtable_title.clone()))
+                .unwrap_or_default()
+        })
+    };
     let accept = {
         let process_id = process_id.clone();
         let suggestion_id = suggestion.id.clone();
@@ -414,7 +450,14 @@ fn SuggestionCard(
                 match accept_suggestion(process_id, suggestion_id, title.get_untracked()).await {
                     Ok(Ok(_)) => refresh.update(|n| *n += 1),
                     Ok(Err(message)) => error.set(Some(message)),
-                    Err(_) => error.set(Some(tr(lang.get_untracked(), "Connessione non riuscita: riprova.", "Connection failed: try again.").to_string())),
+                    Err(_) => error.set(Some(
+                        tr(
+                            lang.get_untracked(),
+                            "Connessione non riuscita: riprova.",
+                            "Connection failed: try again.",
+                        )
+                        .to_string(),
+                    )),
                 }
             });
         }
@@ -428,7 +471,14 @@ fn SuggestionCard(
                 match reject_suggestion(process_id, suggestion_id).await {
                     Ok(Ok(())) => refresh.update(|n| *n += 1),
                     Ok(Err(message)) => error.set(Some(message)),
-                    Err(_) => error.set(Some(tr(lang.get_untracked(), "Connessione non riuscita: riprova.", "Connection failed: try again.").to_string())),
+                    Err(_) => error.set(Some(
+                        tr(
+                            lang.get_untracked(),
+                            "Connessione non riuscita: riprova.",
+                            "Connection failed: try again.",
+                        )
+                        .to_string(),
+                    )),
                 }
             });
         }
@@ -474,9 +524,18 @@ fn NewSheet(process_id: String) -> impl IntoView {
         let navigate = navigate.clone();
         spawn_local(async move {
             match create_sheet(process_id.clone(), title.get_untracked()).await {
-                Ok(Ok(sheet_id)) => navigate(&sheet_href(&process_id, &sheet_id), Default::default()),
+                Ok(Ok(sheet_id)) => {
+                    navigate(&sheet_href(&process_id, &sheet_id), Default::default())
+                }
                 Ok(Err(message)) => error.set(Some(message)),
-                Err(_) => error.set(Some(tr(lang.get_untracked(), "Connessione non riuscita: riprova.", "Connection failed: try again.").to_string())),
+                Err(_) => error.set(Some(
+                    tr(
+                        lang.get_untracked(),
+                        "Connessione non riuscita: riprova.",
+                        "Connection failed: try again.",
+                    )
+                    .to_string(),
+                )),
             }
         });
     };

@@ -14,7 +14,9 @@ use tavoli_core::{
     synthesis::{FieldKind, FieldSpec, SHEET_FIELDS, field_spec},
 };
 
-use crate::api_synthesis::{HistoryItem, NeedItem, SaveOutcome, SheetPageData, load_sheet, save_sheet_part};
+use crate::api_synthesis::{
+    HistoryItem, NeedItem, SaveOutcome, SheetPageData, load_sheet, save_sheet_part,
+};
 use crate::i18n::{Lang, tr, use_lang};
 use crate::pages::synthesis::{hydrated_marker, need_href, tr_owned};
 
@@ -29,7 +31,9 @@ pub fn SheetPage() -> impl IntoView {
             params.get("sheet_id").unwrap_or_default(),
         )
     };
-    let page = Resource::new(ids, |(process_id, sheet_id)| load_sheet(process_id, sheet_id));
+    let page = Resource::new(ids, |(process_id, sheet_id)| {
+        load_sheet(process_id, sheet_id)
+    });
     let hydrated = hydrated_marker();
     view! {
         <div class="synthesis" data-hydrated=move || hydrated.get().to_string()>
@@ -64,7 +68,9 @@ fn label_of(field: &str, lang: Lang) -> String {
     match field {
         "title" => tr(lang, "Titolo dell'intervento", "Title of the intervention").to_owned(),
         "contribution_ids" => tr(lang, "Bisogni a cui risponde", "Needs it answers").to_owned(),
-        name => field_spec(name).map_or_else(|| name.to_owned(), |spec| spec.label(lang).to_owned()),
+        name => {
+            field_spec(name).map_or_else(|| name.to_owned(), |spec| spec.label(lang).to_owned())
+        }
     }
 }
 
@@ -129,14 +135,31 @@ fn SheetView(data: SheetPageData) -> impl IntoView {
     let values: BTreeMap<&'static str, RwSignal<String>> = SHEET_FIELDS
         .iter()
         .map(|spec| {
-            let lines = data.sheet.fields.get(spec.name).cloned().unwrap_or_default();
+            let lines = data
+                .sheet
+                .fields
+                .get(spec.name)
+                .cloned()
+                .unwrap_or_default();
             (spec.name, RwSignal::new(lines.join("\n")))
         })
         .collect();
     let values = StoredValue::new(values);
-    let linked = RwSignal::new(data.sheet.contribution_ids.iter().cloned().collect::<BTreeSet<String>>());
+    let linked = RwSignal::new(
+        data.sheet
+            .contribution_ids
+            .iter()
+            .cloned()
+            .collect::<BTreeSet<String>>(),
+    );
     let areas = move || -> BTreeSet<String> {
-        values.with_value(|values| values["policy_areas"].get().lines().map(str::to_owned).collect())
+        values.with_value(|values| {
+            values["policy_areas"]
+                .get()
+                .lines()
+                .map(str::to_owned)
+                .collect()
+        })
     };
 
     let save = {
@@ -148,7 +171,8 @@ fn SheetView(data: SheetPageData) -> impl IntoView {
             let at = at_version.unwrap_or_else(|| version.get_untracked());
             status.set(tr(lang.get_untracked(), "Salvataggio…", "Saving…").to_owned());
             spawn_local(async move {
-                match save_sheet_part(process_id, sheet_id, at, field.clone(), lines.clone()).await {
+                match save_sheet_part(process_id, sheet_id, at, field.clone(), lines.clone()).await
+                {
                     Ok(SaveOutcome::Saved { version: saved }) => {
                         // Answers may arrive out of order: the version only moves forward.
                         version.update(|v| *v = (*v).max(saved));
@@ -160,16 +184,29 @@ fn SheetView(data: SheetPageData) -> impl IntoView {
                         ));
                         history_tick.update(|n| *n += 1);
                     }
-                    Ok(SaveOutcome::Conflict { current_version, current_lines, message }) => {
+                    Ok(SaveOutcome::Conflict {
+                        current_version,
+                        current_lines,
+                        message,
+                    }) => {
                         status.set(message.clone());
-                        conflict.set(Some(Conflict { field, mine: lines, current_version, current_lines, message }));
+                        conflict.set(Some(Conflict {
+                            field,
+                            mine: lines,
+                            current_version,
+                            current_lines,
+                            message,
+                        }));
                     }
                     Ok(SaveOutcome::Refused { message }) => status.set(message),
-                    Err(_) => status.set(tr(
-                        lang.get_untracked(),
-                        "Non salvato: connessione non riuscita. Il testo resta qui; riprova.",
-                        "Not saved: the connection failed. Your text stays here; try again.",
-                    ).to_owned()),
+                    Err(_) => status.set(
+                        tr(
+                            lang.get_untracked(),
+                            "Non salvato: connessione non riuscita. Il testo resta qui; riprova.",
+                            "Not saved: the connection failed. Your text stays here; try again.",
+                        )
+                        .to_owned(),
+                    ),
                 }
             });
         }
@@ -181,7 +218,13 @@ fn SheetView(data: SheetPageData) -> impl IntoView {
 
     let keep_mine = move |_| {
         if let Some(found) = conflict.get_untracked() {
-            save.with_value(|save| save(found.field.clone(), found.mine.clone(), Some(found.current_version)));
+            save.with_value(|save| {
+                save(
+                    found.field.clone(),
+                    found.mine.clone(),
+                    Some(found.current_version),
+                )
+            });
         }
     };
     let take_theirs = move |_| {
@@ -198,16 +241,33 @@ fn SheetView(data: SheetPageData) -> impl IntoView {
             }
             version.update(|v| *v = (*v).max(found.current_version));
             conflict.set(None);
-            status.set(tr(lang.get_untracked(), "Versione attuale ripresa.", "Current version taken.").to_owned());
+            status.set(
+                tr(
+                    lang.get_untracked(),
+                    "Versione attuale ripresa.",
+                    "Current version taken.",
+                )
+                .to_owned(),
+            );
         }
     };
 
     let page_title = {
         let title = data.sheet.title.clone();
-        move || tr_owned(lang.get(), format!("Scheda – {title}"), format!("Sheet – {title}"))
+        move || {
+            tr_owned(
+                lang.get(),
+                format!("Scheda – {title}"),
+                format!("Sheet – {title}"),
+            )
+        }
     };
     let back = format!("/percorsi/{}/sintesi#schede", data.process_id);
-    let needs_by_id: BTreeMap<String, NeedItem> = data.needs.iter().map(|need| (need.id.clone(), need.clone())).collect();
+    let needs_by_id: BTreeMap<String, NeedItem> = data
+        .needs
+        .iter()
+        .map(|need| (need.id.clone(), need.clone()))
+        .collect();
     let needs_by_id = StoredValue::new(needs_by_id);
     let all_needs = data.needs.clone();
     let linked_view = {

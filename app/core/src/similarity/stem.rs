@@ -273,10 +273,10 @@ fn verb_suffix(chars: &mut Vec<char>, regions: &Regions) {
 fn vowel_suffix(chars: &mut Vec<char>, regions: &Regions) {
     if let Some(&last) = chars.last()
         && ['a', 'e', 'i', 'o', 'à', 'è', 'ì', 'ò'].contains(&last)
-        && chars.len() - 1 >= regions.rv
+        && chars.len() > regions.rv
     {
         chars.pop();
-        if chars.last() == Some(&'i') && chars.len() - 1 >= regions.rv {
+        if chars.last() == Some(&'i') && chars.len() > regions.rv {
             chars.pop();
         }
     }
