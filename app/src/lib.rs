@@ -4,6 +4,7 @@
 //! `tavoli_core`). Server-only code sits behind `#[cfg(feature = "ssr")]`.
 
 pub mod api;
+pub mod api_synthesis;
 pub mod components;
 pub mod i18n;
 pub mod pages;
@@ -53,6 +54,8 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=move || view! { <pages::not_found::NotFound /> }>
                     <Route path=path!("") view=pages::home::HomePage />
                     <Route path=path!("t") view=pages::join::JoinByCodePage />
+                    <Route path=path!("percorsi/:id/sintesi") view=pages::synthesis::SynthesisPage />
+                    <Route path=path!("percorsi/:id/sintesi/schede/:sheet_id") view=pages::synthesis_sheet::SheetPage />
                 </Routes>
             </main>
             <footer class="site-footer">

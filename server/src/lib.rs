@@ -13,6 +13,8 @@ pub mod pages;
 pub mod startup;
 pub mod state;
 pub mod storage;
+pub mod synthesis;
+pub mod synthesis_pages;
 pub mod telemetry;
 
 pub use config::Config;

@@ -115,6 +115,7 @@ fn router(state: AppState) -> Router {
     let backend: Arc<dyn tavoli_app::api::Backend> = Arc::new(PageBackend {
         storage: state.storage.clone(),
     });
+    let synthesis = crate::synthesis_pages::SynthesisPages::shared(state.clone());
     let options = state.leptos_options.clone();
     // The bundle's file names carry no hash, so browsers revalidate (a 304 when unchanged);
     // the pre-compressed .br/.gz copies made at build time are sent as they are.
@@ -136,7 +137,10 @@ fn router(state: AppState) -> Router {
         .leptos_routes_with_context(
             &state,
             routes,
-            move || leptos::prelude::provide_context(backend.clone()),
+            move || {
+                leptos::prelude::provide_context(backend.clone());
+                leptos::prelude::provide_context(synthesis.clone());
+            },
             move || tavoli_app::shell(options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(

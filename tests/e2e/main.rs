@@ -9,4 +9,5 @@ mod foundation;
 mod instances;
 mod live;
 mod openapi;
+mod synthesis;
 mod voting;

@@ -23,6 +23,9 @@ async fn the_openapi_document_lists_every_public_path_and_every_command() {
         "/api/roundtables/{id}/events",
         "/api/roundtables/{id}/board",
         "/api/roundtables/{id}/live",
+        "/api/processes/{id}/themes",
+        "/api/processes/{id}/sheets",
+        "/api/processes/{id}/coverage",
     ] {
         assert!(
             document["paths"].get(path).is_some(),

@@ -42,6 +42,8 @@ pub mod permission;
 mod phase;
 mod policy_area;
 pub mod protocol;
+pub mod similarity;
+pub mod synthesis;
 mod text;
 mod vocabulary;
 mod voting;

@@ -3,3 +3,5 @@
 pub mod home;
 pub mod join;
 pub mod not_found;
+pub mod synthesis;
+pub mod synthesis_sheet;

@@ -9,6 +9,7 @@ mod login;
 mod openapi;
 pub mod processes;
 pub mod session;
+pub mod synthesis;
 
 use axum::Router;
 
@@ -22,4 +23,5 @@ pub fn router() -> Router<AppState> {
         .merge(join::router())
         .merge(commands::router())
         .merge(openapi::router())
+        .merge(synthesis::router())
 }

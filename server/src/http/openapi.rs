@@ -145,6 +145,49 @@ fn with_errors(mut responses: Value, codes: &[(&str, &str)]) -> Value {
     responses
 }
 
+/// The planning office's synthesis (docs/PROTOCOL.md, "Synthesis").
+fn synthesis_paths() -> Map<String, Value> {
+    let ids = json!({"type": "array", "items": {"type": "string"}});
+    let errors = [
+        ("400", "Malformed body"),
+        ("401", "Not signed in"),
+        ("403", "Not allowed"),
+        ("404", "Unknown id"),
+        ("409", "Edited meanwhile"),
+        ("415", "Not JSON"),
+        ("422", "Invalid field"),
+    ];
+    let created =
+        json!({"type": "object", "properties": {"id": {"type": "string"}}, "required": ["id"]});
+    let paths = json!({
+        "/api/processes/{id}/themes": {
+            "post": {"summary": "Create a cross-cutting theme (planning office)", "operationId": "createTheme", "parameters": [id_param()],
+                "requestBody": json_body(json!({"type": "object", "properties": {"title": {"type": "string", "minLength": 1},
+                    "description": {"type": "string"}, "contribution_ids": ids, "cluster_ids": ids}, "required": ["title"]})),
+                "responses": with_errors(json!({"201": ok("Created", created.clone())}), &errors)},
+            "get": {"summary": "The process's cross-cutting themes", "operationId": "listThemes", "parameters": [id_param()],
+                "responses": with_errors(json!({"200": ok("Themes", json!({"type": "object", "properties": {"themes": {"type": "array"}},
+                    "required": ["themes"]}))}), &errors[1..4])}},
+        "/api/processes/{id}/sheets": {
+            "post": {"summary": "Create an intervention sheet (planning office)", "operationId": "createSheet", "parameters": [id_param()],
+                "requestBody": json_body(json!({"type": "object", "properties": {"title": {"type": "string", "minLength": 1},
+                    "fields": {"type": "object"}, "contribution_ids": ids, "source_contribution_id": {"type": ["string", "null"]}},
+                    "required": ["title"]})),
+                "responses": with_errors(json!({"201": ok("Created", created)}), &errors)},
+            "get": {"summary": "The process's intervention sheets", "operationId": "listSheets", "parameters": [id_param(),
+                    {"name": "need", "in": "query", "required": false, "schema": {"type": "string"}}],
+                "responses": with_errors(json!({"200": ok("Sheets", json!({"type": "object", "properties": {"sheets": {"type": "array"}},
+                    "required": ["sheets"]}))}), &errors[1..4])}},
+        "/api/processes/{id}/coverage": {"get": {"summary": "Needs no sheet answers yet", "operationId": "coverage", "parameters": [id_param()],
+            "responses": with_errors(json!({"200": ok("Coverage", json!({"type": "object", "properties": {"uncovered": ids},
+                "required": ["uncovered"]}))}), &errors[1..4])}},
+    });
+    match paths {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    }
+}
+
 pub fn document() -> Value {
     let organisation_kinds: Vec<Value> = OrganisationKind::all()
         .iter()
@@ -221,6 +264,11 @@ pub fn document() -> Value {
             "responses": with_errors(json!({"101": {"description": "Switching to the websocket protocol (docs/PROTOCOL.md)"}}),
                 &[("400", "Bad since or not a websocket request"), auth_errors[0], auth_errors[1], auth_errors[2]])}},
     });
+    let mut paths = paths;
+    paths
+        .as_object_mut()
+        .expect("paths object")
+        .extend(synthesis_paths());
     json!({
         "openapi": "3.1.0",
         "info": {"title": "Tavoli API", "version": env!("CARGO_PKG_VERSION"),

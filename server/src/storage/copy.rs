@@ -19,6 +19,12 @@ pub const COPY_ORDER: &[&str] = &[
     "participants",
     "events",
     "commands",
+    "themes",
+    "theme_links",
+    "sheets",
+    "sheet_links",
+    "sheet_history",
+    "suggestion_decisions",
 ];
 
 /// One column value, whatever the backend.

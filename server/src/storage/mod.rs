@@ -19,6 +19,12 @@ pub use sql::{Backend, Storage};
 /// The channel on which PostgreSQL instances announce `roundtable_id:seq` after a commit.
 pub const EVENTS_CHANNEL: &str = "tavoli_events";
 
+mod synthesis;
+pub use synthesis::{
+    Link, NewSheet, NewTheme, SheetHistoryRecord, SheetRecord, SheetUpdate, ThemeRecord,
+    ThemeUpdate,
+};
+
 /// Storage failures the caller must tell apart; anything else is `Other` (a 500, logged).
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
