@@ -2,6 +2,7 @@
 
 pub mod commands;
 pub mod error;
+pub mod exports;
 pub mod extract;
 mod health;
 pub mod join;
@@ -20,4 +21,5 @@ pub fn router() -> Router<AppState> {
         .merge(processes::router())
         .merge(join::router())
         .merge(commands::router())
+        .merge(exports::router())
 }

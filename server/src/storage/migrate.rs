@@ -3,10 +3,17 @@
 //! refused rather than guessed at.
 
 /// (version, name, SQL) for SQLite, in order. PostgreSQL keeps the same numbering.
-pub const SQLITE: &[(i64, &str, &str)] = &[(
-    1,
-    "init",
-    include_str!("../../../migrations/sqlite/0001_init.sql"),
-)];
+pub const SQLITE: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "init",
+        include_str!("../../../migrations/sqlite/0001_init.sql"),
+    ),
+    (
+        3,
+        "document_validations",
+        include_str!("../../../migrations/sqlite/0003_document_validations.sql"),
+    ),
+];
 
 pub const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS tavoli_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)";

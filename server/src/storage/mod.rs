@@ -146,6 +146,10 @@ macro_rules! dispatch {
     };
 }
 
+// After `dispatch!`, which it uses.
+mod documents;
+pub use documents::{NewValidation, TimedEvent, ValidationRecord};
+
 impl Storage {
     /// Opens (creating if needed) the database and applies pending migrations.
     pub async fn connect(url: &DatabaseUrl) -> Result<Self> {
