@@ -1,5 +1,6 @@
 //! End-to-end tests, all linked into one binary (one link, not one per file, on 2 cores).
 
 mod cli;
+mod docpp;
 mod foundation;
 mod live;

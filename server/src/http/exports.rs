@@ -73,6 +73,38 @@ fn file_name(title: &str, extension: &str) -> String {
     }
 }
 
+/// The planning office, or the right refusal: 403 for a participant (known, but not allowed
+/// to read the other roundtables a document spans), 401 for no valid credentials.
+async fn planning_office_only(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<crate::storage::UserRecord, ApiError> {
+    let credentials = Credentials::from_headers(headers);
+    match session::planning_office(state, &credentials).await {
+        Err(error) if error.code() == "unauthenticated" => {
+            let tokens = credentials.bearer.iter().chain(
+                credentials
+                    .cookies
+                    .iter()
+                    .filter(|(name, _)| name.starts_with("tavoli_p_"))
+                    .map(|(_, value)| value),
+            );
+            for token in tokens {
+                if let Some(participant) = state
+                    .storage
+                    .participant_by_token(&crate::auth::token_hash(token))
+                    .await?
+                    && !participant.revoked
+                {
+                    return Err(session::forbidden());
+                }
+            }
+            Err(error)
+        }
+        other => other,
+    }
+}
+
 async fn export(
     state: AppState,
     headers: HeaderMap,
@@ -80,7 +112,7 @@ async fn export(
     format: Format,
     document_lang: Lang,
 ) -> Result<Response, ApiError> {
-    session::planning_office(&state, &Credentials::from_headers(&headers)).await?;
+    planning_office_only(&state, &headers).await?;
     let model = pdf::assemble(&state, &id)
         .await?
         .ok_or_else(|| ApiError::not_found("Percorso", "Process"))?;
@@ -160,7 +192,7 @@ async fn validation(
     Answer(
         lang,
         async {
-            session::planning_office(&state, &Credentials::from_headers(&headers)).await?;
+            planning_office_only(&state, &headers).await?;
             let process = state
                 .storage
                 .process(&id)
@@ -198,8 +230,7 @@ async fn record_validation(
     Answer(
         lang,
         async {
-            let user =
-                session::planning_office(&state, &Credentials::from_headers(&headers)).await?;
+            let user = planning_office_only(&state, &headers).await?;
             state
                 .storage
                 .process(&id)

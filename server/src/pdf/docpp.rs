@@ -571,16 +571,25 @@ fn process_chapter(flow: &mut Flow, model: &DocModel, lang: Lang, number: usize)
             .iter()
             .filter(|o| o.kind == *kind && o.name.is_none())
             .count();
-        let text = if *kind == OrganisationKind::Cittadino {
-            if unnamed == 0 {
-                continue;
-            }
-            tr(lang, "Partecipazione a titolo personale (persone non nominate).", "Taking part in person (people are not named).").to_string()
-        } else if of_kind.is_empty() {
+        if of_kind.is_empty() && unnamed == 0 {
             continue;
-        } else {
-            of_kind.join("; ")
-        };
+        }
+        let mut text = of_kind.join("; ");
+        if unnamed > 0 {
+            if !text.is_empty() {
+                text.push_str("; ");
+            }
+            text.push_str(&match lang {
+                Lang::It => format!(
+                    "{} non nominati (a titolo personale o a un tavolo anonimo)",
+                    plural(unnamed, lang, ("partecipante", "partecipanti"), ("", ""))
+                ),
+                Lang::En => format!(
+                    "{} not named (taking part in person or at an anonymous roundtable)",
+                    plural(unnamed, lang, ("", ""), ("participant", "participants"))
+                ),
+            });
+        }
         kind_rows.push(row(vec![
             Cell::bold(organisation_kind_label(*kind, lang)),
             Cell::new(text),

@@ -16,7 +16,7 @@ use tavoli_core::{
 
 use crate::{
     state::AppState,
-    storage::{OrganisationRecord, ProcessRecord, StorageError, ValidationRecord},
+    storage::{ProcessRecord, StorageError, ValidationRecord},
 };
 
 #[derive(Clone, Debug, PartialEq)]
@@ -25,7 +25,8 @@ pub struct DocModel {
     pub edition: Edition,
     /// Collect, group, vote, synthesis: when the roundtables were in each.
     pub phases: Vec<PhaseSpan>,
-    /// Organisations that took part, by name; citizens are counted, never named.
+    /// Organisations that took part, by name, once each. Citizens, and everyone at an
+    /// anonymous roundtable, are entries without a name: counted by kind, never named.
     pub organisations: Vec<OrganisationEntry>,
     pub roundtables: Vec<RoundtableDoc>,
     pub themes: Vec<Theme>,
@@ -214,15 +215,16 @@ pub async fn assemble(state: &AppState, process_id: &str) -> Result<Option<DocMo
         return Ok(None);
     };
     let records = storage.roundtables_of(process_id).await?;
-    let organisations = storage.organisations_of(process_id).await?;
     let facilitators = storage.facilitators_of(process_id).await?;
     let validations = storage.validations_of(process_id).await?;
     let mut roundtables = Vec::with_capacity(records.len());
     let mut timelines = Vec::with_capacity(records.len());
     let mut last_activity = process.created_at;
+    let mut organisations = Vec::new();
     for record in &records {
         let board = state.live.boards.get(storage, &record.id).await?;
         let board = board.public_view(record.anonymous);
+        collect_organisations(&mut organisations, &board, record.anonymous);
         let names: Vec<String> = facilitators
             .iter()
             .filter(|(roundtable_id, _)| *roundtable_id == record.id)
@@ -256,7 +258,7 @@ pub async fn assemble(state: &AppState, process_id: &str) -> Result<Option<DocMo
         edition: edition(&validations, last_activity),
         process: process_info(&process),
         phases: phase_spans(&timelines),
-        organisations: organisation_entries(&organisations),
+        organisations,
         roundtables,
         themes,
         sheets,
@@ -301,23 +303,36 @@ pub fn edition(validations: &[ValidationRecord], last_activity: i64) -> Edition 
     }
 }
 
-fn organisation_entries(organisations: &[OrganisationRecord]) -> Vec<OrganisationEntry> {
-    organisations
-        .iter()
-        .map(|organisation| {
-            let kind = parse_kind(&organisation.kind);
-            OrganisationEntry {
-                name: (kind != OrganisationKind::Cittadino && !organisation.name.trim().is_empty())
-                    .then(|| organisation.name.trim().to_string()),
-                kind,
-            }
-        })
-        .collect()
-}
-
-fn parse_kind(kind: &str) -> OrganisationKind {
-    serde_json::from_value(serde_json::Value::String(kind.to_string()))
-        .unwrap_or(OrganisationKind::Altro)
+/// Adds a board's participants to the process's organisations: by name once each, unnamed for
+/// citizens and anonymous roundtables (one entry per person).
+fn collect_organisations(entries: &mut Vec<OrganisationEntry>, board: &Board, anonymous: bool) {
+    for participant in &board.participants {
+        let name = participant.organisation.trim();
+        let named = !anonymous
+            && participant.organisation_kind != OrganisationKind::Cittadino
+            && !name.is_empty();
+        if !named {
+            entries.push(OrganisationEntry {
+                name: None,
+                kind: participant.organisation_kind,
+            });
+            continue;
+        }
+        let key = name.to_lowercase();
+        let known = entries.iter().any(|entry| {
+            entry
+                .name
+                .as_deref()
+                .is_some_and(|existing| existing.to_lowercase() == key)
+        });
+        if !known {
+            entries.push(OrganisationEntry {
+                name: Some(name.to_string()),
+                kind: participant.organisation_kind,
+            });
+        }
+    }
+    entries.sort_by_key(|entry| entry.name.as_deref().map(str::to_lowercase));
 }
 
 /// How one roundtable moved through the phases.
