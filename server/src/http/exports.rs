@@ -171,7 +171,10 @@ async fn export_json(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Answer {
-    Answer(lang, export(state, headers, id, Format::Json, Lang::It).await)
+    Answer(
+        lang,
+        export(state, headers, id, Format::Json, Lang::It).await,
+    )
 }
 
 async fn export_csv(
@@ -180,7 +183,10 @@ async fn export_csv(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Answer {
-    Answer(lang, export(state, headers, id, Format::Csv, Lang::It).await)
+    Answer(
+        lang,
+        export(state, headers, id, Format::Csv, Lang::It).await,
+    )
 }
 
 async fn validation(

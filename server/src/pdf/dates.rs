@@ -60,12 +60,32 @@ pub fn local(utc_ms: i64) -> (i64, u32, u32, u32, u32) {
 }
 
 const MONTHS_IT: [&str; 12] = [
-    "gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto",
-    "settembre", "ottobre", "novembre", "dicembre",
+    "gennaio",
+    "febbraio",
+    "marzo",
+    "aprile",
+    "maggio",
+    "giugno",
+    "luglio",
+    "agosto",
+    "settembre",
+    "ottobre",
+    "novembre",
+    "dicembre",
 ];
 const MONTHS_EN: [&str; 12] = [
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ];
 
 /// "12 marzo 2025" / "12 March 2025".
@@ -120,7 +140,10 @@ mod tests {
         assert_eq!(iso_utc(change), "2025-03-30T01:00:00Z");
         assert_eq!(local(change - 60_000).3, 1);
         assert_eq!(local(change).3, 3);
-        assert_eq!(iso_utc(last_sunday_1am_utc(2025, 10)), "2025-10-26T01:00:00Z");
+        assert_eq!(
+            iso_utc(last_sunday_1am_utc(2025, 10)),
+            "2025-10-26T01:00:00Z"
+        );
         // Late evening UTC on 31 December is already New Year in Rome.
         let new_year_eve = days_from_civil(2024, 12, 31) * DAY_MS + 23 * HOUR_MS + 30 * 60_000;
         assert_eq!(date(new_year_eve, Lang::It), "1 gennaio 2025");

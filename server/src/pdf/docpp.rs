@@ -9,8 +9,8 @@ use super::{
     dates,
     fonts::Style,
     layout::{
-        Align, Bar, BarChart, Cell, Column, Flow, Item, MARGIN_X, PAGE_WIDTH, Page, Row, Table,
-        TextStyle, break_lines, colors, CONTENT_WIDTH,
+        Align, Bar, BarChart, CONTENT_WIDTH, Cell, Column, Flow, Item, MARGIN_X, PAGE_WIDTH, Page,
+        Row, Table, TextStyle, break_lines, colors,
     },
     model::{CardDoc, DocModel, RoundtableDoc},
     render::{self, Footer, Meta, Target},
@@ -29,7 +29,9 @@ fn tr<'a>(lang: Lang, it: &'a str, en: &'a str) -> &'a str {
 
 pub fn kind_label(kind: &str, lang: Lang) -> &'static str {
     match (kind, lang) {
-        ("co_programmazione", Lang::It) => "Co-programmazione (art. 55 del Codice del Terzo Settore)",
+        ("co_programmazione", Lang::It) => {
+            "Co-programmazione (art. 55 del Codice del Terzo Settore)"
+        }
         ("co_programmazione", Lang::En) => "Co-programming (art. 55 of the Third Sector Code)",
         ("co_progettazione", Lang::It) => "Co-progettazione (art. 55 del Codice del Terzo Settore)",
         ("co_progettazione", Lang::En) => "Co-design (art. 55 of the Third Sector Code)",
@@ -73,12 +75,13 @@ fn card_text(card: &CardDoc, lang: Lang) -> String {
         return card.text.clone();
     }
     let areas: Vec<String> = card.policy_areas.iter().map(|a| a.to_string()).collect();
-    format!(
-        "{} [{} {}]",
-        card.text,
-        tr(lang, "Macroaree", "Policy areas"),
-        areas.join(", ")
-    )
+    let label = match (areas.len(), lang) {
+        (1, Lang::It) => "Macroarea",
+        (_, Lang::It) => "Macroaree",
+        (1, Lang::En) => "Policy area",
+        (_, Lang::En) => "Policy areas",
+    };
+    format!("{} [{label} {}]", card.text, areas.join(", "))
 }
 
 /// Renders the document.
@@ -168,7 +171,11 @@ pub fn render(model: &DocModel, lang: Lang) -> Result<Vec<u8>, String> {
             "{}/v{}/{}/{}",
             model.process.id,
             model.edition.version,
-            if model.edition.validated { "validated" } else { "draft" },
+            if model.edition.validated {
+                "validated"
+            } else {
+                "draft"
+            },
             tr(lang, "it", "en")
         ),
     };
@@ -234,8 +241,11 @@ fn cover(model: &DocModel, lang: Lang) -> Page {
     let y = text_at(
         &mut flow,
         250.0,
-        &tr(lang, "DOCUMENTO DI PROPOSTA PARTECIPATA", "PARTICIPATORY PROPOSAL DOCUMENT")
-            .to_string(),
+        tr(
+            lang,
+            "DOCUMENTO DI PROPOSTA PARTECIPATA",
+            "PARTICIPATORY PROPOSAL DOCUMENT",
+        ),
         TextStyle::BODY
             .with(Style::Bold)
             .aligned(Align::Left)
@@ -277,10 +287,18 @@ fn cover(model: &DocModel, lang: Lang) -> Page {
             ))
         )
     } else {
-        tr(lang, "bozza, non ancora validata", "draft, not yet validated").to_string()
+        tr(
+            lang,
+            "bozza, non ancora validata",
+            "draft, not yet validated",
+        )
+        .to_string()
     };
     let facts: Vec<(&str, String)> = vec![
-        (tr(lang, "Ente titolare", "Owner"), model.process.owner.clone()),
+        (
+            tr(lang, "Ente titolare", "Owner"),
+            model.process.owner.clone(),
+        ),
         (
             tr(lang, "Tipo di percorso", "Kind of process"),
             kind_label(&model.process.kind, lang).to_string(),
@@ -400,9 +418,19 @@ fn count_kind(cards: &[CardDoc], kind: ContributionKind) -> usize {
 }
 
 fn process_chapter(flow: &mut Flow, model: &DocModel, lang: Lang, number: usize) {
-    flow.heading(1, &format!("{number}. {}", tr(lang, "Il percorso", "The process")));
+    flow.heading(
+        1,
+        &format!("{number}. {}", tr(lang, "Il percorso", "The process")),
+    );
     if model.process.description.trim().is_empty() {
-        note(flow, tr(lang, "Il percorso non ha una descrizione.", "The process has no description."));
+        note(
+            flow,
+            tr(
+                lang,
+                "Il percorso non ha una descrizione.",
+                "The process has no description.",
+            ),
+        );
     } else {
         paragraphs(flow, &model.process.description);
     }
@@ -422,9 +450,15 @@ fn process_chapter(flow: &mut Flow, model: &DocModel, lang: Lang, number: usize)
     let all_cards: Vec<&CardDoc> = model.roundtables.iter().flat_map(|r| &r.cards).collect();
     let count = |kind| all_cards.iter().filter(|card| card.kind == kind).count();
     flow.table(&Table {
-        columns: vec![column(tr(lang, "Voce", "Item"), 1.0), column(tr(lang, "Valore", "Value"), 2.4)],
+        columns: vec![
+            column(tr(lang, "Voce", "Item"), 1.0),
+            column(tr(lang, "Valore", "Value"), 2.4),
+        ],
         rows: vec![
-            row(vec![Cell::bold(tr(lang, "Ente titolare", "Owner")), Cell::new(&model.process.owner)]),
+            row(vec![
+                Cell::bold(tr(lang, "Ente titolare", "Owner")),
+                Cell::new(&model.process.owner),
+            ]),
             row(vec![
                 Cell::bold(tr(lang, "Tipo di percorso", "Kind of process")),
                 Cell::new(kind_label(&model.process.kind, lang)),
@@ -445,14 +479,36 @@ fn process_chapter(flow: &mut Flow, model: &DocModel, lang: Lang, number: usize)
                 Cell::bold(tr(lang, "Contributi", "Contributions")),
                 Cell::new(format!(
                     "{}, {}, {}",
-                    plural(count(ContributionKind::Need), lang, ("bisogno", "bisogni"), ("need", "needs")),
-                    plural(count(ContributionKind::Resource), lang, ("risorsa", "risorse"), ("resource", "resources")),
-                    plural(count(ContributionKind::Proposal), lang, ("proposta", "proposte"), ("proposal", "proposals")),
+                    plural(
+                        count(ContributionKind::Need),
+                        lang,
+                        ("bisogno", "bisogni"),
+                        ("need", "needs")
+                    ),
+                    plural(
+                        count(ContributionKind::Resource),
+                        lang,
+                        ("risorsa", "risorse"),
+                        ("resource", "resources")
+                    ),
+                    plural(
+                        count(ContributionKind::Proposal),
+                        lang,
+                        ("proposta", "proposte"),
+                        ("proposal", "proposals")
+                    ),
                 )),
             ]),
             row(vec![
                 Cell::bold(tr(lang, "Enti coinvolti", "Organisations involved")),
-                Cell::new(model.organisations.iter().filter(|o| o.name.is_some()).count().to_string()),
+                Cell::new(
+                    model
+                        .organisations
+                        .iter()
+                        .filter(|o| o.name.is_some())
+                        .count()
+                        .to_string(),
+                ),
             ]),
         ],
         group_column: None,
@@ -489,7 +545,14 @@ fn process_chapter(flow: &mut Flow, model: &DocModel, lang: Lang, number: usize)
         continued: continued(lang),
     });
 
-    flow.heading(2, tr(lang, "Tavoli tematici e facilitatori", "Roundtables and facilitators"));
+    flow.heading(
+        2,
+        tr(
+            lang,
+            "Tavoli tematici e facilitatori",
+            "Roundtables and facilitators",
+        ),
+    );
     flow.table(&Table {
         columns: vec![
             column(tr(lang, "Tavolo", "Roundtable"), 2.2),
@@ -522,27 +585,49 @@ fn process_chapter(flow: &mut Flow, model: &DocModel, lang: Lang, number: usize)
         .roundtables
         .iter()
         .flat_map(|roundtable| {
-            roundtable.meetings.iter().enumerate().map(|(index, meeting)| Row {
-                cells: vec![
-                    Cell::new(""),
-                    Cell::new(meeting.title.clone().unwrap_or_else(|| {
-                        format!("{} {}", tr(lang, "Incontro", "Meeting"), index + 1)
-                    })),
-                    Cell::new(match meeting.closed_at {
-                        Some(closed) if dates::short_date(closed) != dates::short_date(meeting.opened_at) => {
-                            format!("{} – {}", dates::short_date(meeting.opened_at), dates::short_date(closed))
-                        }
-                        Some(_) => dates::short_date(meeting.opened_at),
-                        None => format!("{} ({})", dates::short_date(meeting.opened_at), tr(lang, "aperto", "open")),
-                    }),
-                    Cell::new(meeting.attendance.to_string()),
-                ],
-                group: Some(roundtable.title.clone()),
-            })
+            roundtable
+                .meetings
+                .iter()
+                .enumerate()
+                .map(|(index, meeting)| Row {
+                    cells: vec![
+                        Cell::new(""),
+                        Cell::new(meeting.title.clone().unwrap_or_else(|| {
+                            format!("{} {}", tr(lang, "Incontro", "Meeting"), index + 1)
+                        })),
+                        Cell::new(match meeting.closed_at {
+                            Some(closed)
+                                if dates::short_date(closed)
+                                    != dates::short_date(meeting.opened_at) =>
+                            {
+                                format!(
+                                    "{} – {}",
+                                    dates::short_date(meeting.opened_at),
+                                    dates::short_date(closed)
+                                )
+                            }
+                            Some(_) => dates::short_date(meeting.opened_at),
+                            None => format!(
+                                "{} ({})",
+                                dates::short_date(meeting.opened_at),
+                                tr(lang, "aperto", "open")
+                            ),
+                        }),
+                        Cell::new(meeting.attendance.to_string()),
+                    ],
+                    group: Some(roundtable.title.clone()),
+                })
         })
         .collect();
     if meeting_rows.is_empty() {
-        note(flow, tr(lang, "Nessun incontro è stato ancora aperto.", "No meeting has been opened yet."));
+        note(
+            flow,
+            tr(
+                lang,
+                "Nessun incontro è stato ancora aperto.",
+                "No meeting has been opened yet.",
+            ),
+        );
     } else {
         flow.table(&Table {
             columns: vec![
@@ -596,10 +681,20 @@ fn process_chapter(flow: &mut Flow, model: &DocModel, lang: Lang, number: usize)
         ]));
     }
     if kind_rows.is_empty() {
-        note(flow, tr(lang, "Nessun ente ha ancora partecipato.", "No organisation has taken part yet."));
+        note(
+            flow,
+            tr(
+                lang,
+                "Nessun ente ha ancora partecipato.",
+                "No organisation has taken part yet.",
+            ),
+        );
     } else {
         flow.table(&Table {
-            columns: vec![column(tr(lang, "Tipologia", "Kind"), 1.3), column(tr(lang, "Enti", "Organisations"), 2.7)],
+            columns: vec![
+                column(tr(lang, "Tipologia", "Kind"), 1.3),
+                column(tr(lang, "Enti", "Organisations"), 2.7),
+            ],
             rows: kind_rows,
             group_column: None,
             continued: continued(lang),
@@ -628,13 +723,31 @@ fn method(flow: &mut Flow, model: &DocModel, lang: Lang) {
     let collect = match lang {
         Lang::It => format!(
             "Raccolta. In {} i partecipanti hanno scritto i propri contributi (bisogni, risorse e proposte) dal telefono o dal computer, vedendo la bacheca del tavolo aggiornarsi in tempo reale; chi non aveva un dispositivo è stato aiutato dal facilitatore{}.",
-            plural(meetings, lang, ("incontro", "incontri"), ("meeting", "meetings")),
-            if typed > 0 { format!(", che ha trascritto {typed} contributi per loro conto") } else { String::new() }
+            plural(
+                meetings,
+                lang,
+                ("incontro", "incontri"),
+                ("meeting", "meetings")
+            ),
+            if typed > 0 {
+                format!(", che ha trascritto {typed} contributi per loro conto")
+            } else {
+                String::new()
+            }
         ),
         Lang::En => format!(
             "Collecting. In {} participants wrote their contributions (needs, resources and proposals) from a phone or computer, watching the roundtable's board update live; people without a device were helped by the facilitator{}.",
-            plural(meetings, lang, ("incontro", "incontri"), ("meeting", "meetings")),
-            if typed > 0 { format!(", who typed {typed} contributions on their behalf") } else { String::new() }
+            plural(
+                meetings,
+                lang,
+                ("incontro", "incontri"),
+                ("meeting", "meetings")
+            ),
+            if typed > 0 {
+                format!(", who typed {typed} contributions on their behalf")
+            } else {
+                String::new()
+            }
         ),
     };
     flow.paragraph(&collect, TextStyle::BODY);
@@ -642,11 +755,21 @@ fn method(flow: &mut Flow, model: &DocModel, lang: Lang) {
     let group = match lang {
         Lang::It => format!(
             "Raggruppamento. I facilitatori hanno unito i contributi simili e li hanno ordinati in {}, indicando per ciascuno le macroaree di policy (A-K) interessate.",
-            plural(clusters, lang, ("raggruppamento", "raggruppamenti"), ("group", "groups"))
+            plural(
+                clusters,
+                lang,
+                ("raggruppamento", "raggruppamenti"),
+                ("group", "groups")
+            )
         ),
         Lang::En => format!(
             "Grouping. Facilitators merged similar contributions and sorted them into {}, tagging each with the policy areas (A-K) it concerns.",
-            plural(clusters, lang, ("raggruppamento", "raggruppamenti"), ("group", "groups"))
+            plural(
+                clusters,
+                lang,
+                ("raggruppamento", "raggruppamenti"),
+                ("group", "groups")
+            )
         ),
     };
     flow.paragraph(&group, TextStyle::BODY);
@@ -662,7 +785,12 @@ fn method(flow: &mut Flow, model: &DocModel, lang: Lang) {
         match lang {
             Lang::It => format!(
                 "Priorità. Le priorità sono state scelte con il voto a punti: ogni votante (o ente, quando il voto era per ente) distribuisce un numero fisso di punti tra le proposte; le proposte sono ordinate per punti ricevuti, a parità di punti con lo stesso posto. Si sono concluse {}.",
-                plural(rounds.len(), lang, ("votazione", "votazioni"), ("vote", "votes"))
+                plural(
+                    rounds.len(),
+                    lang,
+                    ("votazione", "votazioni"),
+                    ("vote", "votes")
+                )
             ),
             Lang::En => format!(
                 "Priorities. Priorities were chosen by dot voting: each voter (or organisation, when voting by organisation) spreads a fixed number of dots over the proposals; proposals are ranked by dots received, ties sharing a place. {} completed.",
@@ -675,11 +803,17 @@ fn method(flow: &mut Flow, model: &DocModel, lang: Lang) {
 }
 
 /// Cards of one kind grouped by cluster, each cluster a sub-heading, then the rest.
-fn cards_by_cluster(flow: &mut Flow, roundtable: &RoundtableDoc, kind: ContributionKind, lang: Lang) {
+fn cards_by_cluster(
+    flow: &mut Flow,
+    roundtable: &RoundtableDoc,
+    kind: ContributionKind,
+    lang: Lang,
+) {
     let cards: Vec<&CardDoc> = roundtable.cards.iter().filter(|c| c.kind == kind).collect();
     let mut any_cluster = false;
     for (index, cluster) in roundtable.clusters.iter().enumerate() {
-        let in_cluster: Vec<&&CardDoc> = cards.iter().filter(|c| c.cluster == Some(index)).collect();
+        let in_cluster: Vec<&&CardDoc> =
+            cards.iter().filter(|c| c.cluster == Some(index)).collect();
         if in_cluster.is_empty() {
             continue;
         }
@@ -693,7 +827,14 @@ fn cards_by_cluster(flow: &mut Flow, roundtable: &RoundtableDoc, kind: Contribut
     let loose: Vec<&&CardDoc> = cards.iter().filter(|c| c.cluster.is_none()).collect();
     if !loose.is_empty() {
         if any_cluster {
-            flow.heading(3, tr(lang, "Altri contributi non raggruppati", "Other, ungrouped contributions"));
+            flow.heading(
+                3,
+                tr(
+                    lang,
+                    "Altri contributi non raggruppati",
+                    "Other, ungrouped contributions",
+                ),
+            );
         }
         for card in loose {
             flow.bullet("•", &card_text(card, lang), TextStyle::BODY, 14.0);
@@ -705,7 +846,11 @@ fn cards_by_cluster(flow: &mut Flow, roundtable: &RoundtableDoc, kind: Contribut
 fn roundtable_chapter(flow: &mut Flow, roundtable: &RoundtableDoc, lang: Lang, number: usize) {
     flow.heading(
         1,
-        &format!("{number}. {} {}", tr(lang, "Tavolo:", "Roundtable:"), roundtable.title),
+        &format!(
+            "{number}. {} {}",
+            tr(lang, "Tavolo:", "Roundtable:"),
+            roundtable.title
+        ),
     );
     if !roundtable.description.trim().is_empty() {
         paragraphs(flow, &roundtable.description);
@@ -718,9 +863,24 @@ fn roundtable_chapter(flow: &mut Flow, roundtable: &RoundtableDoc, lang: Lang, n
         } else {
             roundtable.facilitators.join(", ")
         },
-        plural(roundtable.meetings.len(), lang, ("incontro", "incontri"), ("meeting", "meetings")),
-        plural(roundtable.participants, lang, ("partecipante", "partecipanti"), ("participant", "participants")),
-        plural(roundtable.cards.len(), lang, ("contributo", "contributi"), ("contribution", "contributions")),
+        plural(
+            roundtable.meetings.len(),
+            lang,
+            ("incontro", "incontri"),
+            ("meeting", "meetings")
+        ),
+        plural(
+            roundtable.participants,
+            lang,
+            ("partecipante", "partecipanti"),
+            ("participant", "participants")
+        ),
+        plural(
+            roundtable.cards.len(),
+            lang,
+            ("contributo", "contributi"),
+            ("contribution", "contributions")
+        ),
     );
     flow.paragraph(&facts, TextStyle::SMALL);
     if roundtable.anonymous {
@@ -737,24 +897,36 @@ fn roundtable_chapter(flow: &mut Flow, roundtable: &RoundtableDoc, lang: Lang, n
 
     flow.heading(2, tr(lang, "Bisogni", "Needs"));
     if count_kind(&roundtable.cards, ContributionKind::Need) == 0 {
-        note(flow, tr(lang, "Nessun bisogno raccolto.", "No needs collected."));
+        note(
+            flow,
+            tr(lang, "Nessun bisogno raccolto.", "No needs collected."),
+        );
     } else {
         cards_by_cluster(flow, roundtable, ContributionKind::Need, lang);
     }
 
     flow.heading(2, tr(lang, "Risorse", "Resources"));
     if count_kind(&roundtable.cards, ContributionKind::Resource) == 0 {
-        note(flow, tr(lang, "Nessuna risorsa raccolta.", "No resources collected."));
+        note(
+            flow,
+            tr(lang, "Nessuna risorsa raccolta.", "No resources collected."),
+        );
     } else {
         cards_by_cluster(flow, roundtable, ContributionKind::Resource, lang);
     }
 
-    flow.heading(2, tr(lang, "Proposte e priorità", "Proposals and priorities"));
+    flow.heading(
+        2,
+        tr(lang, "Proposte e priorità", "Proposals and priorities"),
+    );
     proposals(flow, roundtable, lang);
 
     flow.heading(2, tr(lang, "Note di sintesi", "Synthesis notes"));
     if roundtable.notes.trim().is_empty() {
-        note(flow, tr(lang, "Nessuna nota di sintesi.", "No synthesis notes."));
+        note(
+            flow,
+            tr(lang, "Nessuna nota di sintesi.", "No synthesis notes."),
+        );
     } else {
         paragraphs(flow, &roundtable.notes);
     }
@@ -764,13 +936,22 @@ fn rules_text(round: &super::model::RoundDoc, lang: Lang) -> String {
     let ballot = match (round.ballot, lang) {
         (BallotUnit::Person, Lang::It) => "un voto per persona",
         (BallotUnit::Person, Lang::En) => "one ballot per person",
-        (BallotUnit::Organisation, Lang::It) => "un voto per ente (le persone dello stesso ente condividono i punti; chi partecipa a titolo personale vota da sé)",
-        (BallotUnit::Organisation, Lang::En) => "one ballot per organisation (members share its dots; people taking part in person vote alone)",
+        (BallotUnit::Organisation, Lang::It) => {
+            "un voto per ente (le persone dello stesso ente condividono i punti; chi partecipa a titolo personale vota da sé)"
+        }
+        (BallotUnit::Organisation, Lang::En) => {
+            "one ballot per organisation (members share its dots; people taking part in person vote alone)"
+        }
     };
     match lang {
         Lang::It => format!(
             "Regole: {} a testa, al massimo {} sulla stessa proposta; {}; voto {}. Hanno votato: {}.",
-            plural(round.dots_per_voter as usize, lang, ("punto", "punti"), ("", "")),
+            plural(
+                round.dots_per_voter as usize,
+                lang,
+                ("punto", "punti"),
+                ("", "")
+            ),
             round.max_per_contribution,
             ballot,
             if round.secret { "segreto" } else { "palese" },
@@ -795,17 +976,29 @@ fn proposals(flow: &mut Flow, roundtable: &RoundtableDoc, lang: Lang) {
             note(
                 flow,
                 &match lang {
-                    Lang::It => format!("La votazione n. {} è in corso: i risultati non sono ancora disponibili.", round.round),
-                    Lang::En => format!("Vote {} is still open: results are not available yet.", round.round),
+                    Lang::It => format!(
+                        "La votazione n. {} è in corso: i risultati non sono ancora disponibili.",
+                        round.round
+                    ),
+                    Lang::En => format!(
+                        "Vote {} is still open: results are not available yet.",
+                        round.round
+                    ),
                 },
             );
         }
     }
     for round in &closed {
         if closed.len() > 1 {
-            flow.heading(3, &format!("{} {}", tr(lang, "Votazione n.", "Vote"), round.round));
+            flow.heading(
+                3,
+                &format!("{} {}", tr(lang, "Votazione n.", "Vote"), round.round),
+            );
         }
-        flow.paragraph(&rules_text(round, lang), TextStyle::BODY.aligned(Align::Left));
+        flow.paragraph(
+            &rules_text(round, lang),
+            TextStyle::BODY.aligned(Align::Left),
+        );
         flow.space(4.0);
         let results: Vec<(u32, u32, String)> = round
             .results
@@ -817,7 +1010,14 @@ fn proposals(flow: &mut Flow, roundtable: &RoundtableDoc, lang: Lang) {
             })
             .collect();
         if results.is_empty() {
-            note(flow, tr(lang, "Nessuna proposta votata è ancora presente sul tavolo.", "None of the voted proposals is still on the board."));
+            note(
+                flow,
+                tr(
+                    lang,
+                    "Nessuna proposta votata è ancora presente sul tavolo.",
+                    "None of the voted proposals is still on the board.",
+                ),
+            );
             continue;
         }
         flow.bar_chart(&BarChart {
@@ -839,7 +1039,13 @@ fn proposals(flow: &mut Flow, roundtable: &RoundtableDoc, lang: Lang) {
             ],
             rows: results
                 .iter()
-                .map(|(rank, dots, text)| row(vec![Cell::new(rank.to_string()), Cell::new(text), Cell::bold(dots.to_string())]))
+                .map(|(rank, dots, text)| {
+                    row(vec![
+                        Cell::new(rank.to_string()),
+                        Cell::new(text),
+                        Cell::bold(dots.to_string()),
+                    ])
+                })
                 .collect(),
             group_column: None,
             continued: continued(lang),
@@ -853,13 +1059,34 @@ fn proposals(flow: &mut Flow, roundtable: &RoundtableDoc, lang: Lang) {
         .map(|(_, card)| card)
         .collect();
     if closed.is_empty() && unvoted.is_empty() {
-        note(flow, tr(lang, "Nessuna proposta raccolta.", "No proposals collected."));
+        note(
+            flow,
+            tr(
+                lang,
+                "Nessuna proposta raccolta.",
+                "No proposals collected.",
+            ),
+        );
         return;
     }
     if closed.is_empty() {
-        note(flow, tr(lang, "Nessuna votazione si è conclusa: le proposte sono elencate come raccolte.", "No vote has been completed: proposals are listed as collected."));
+        note(
+            flow,
+            tr(
+                lang,
+                "Nessuna votazione si è conclusa: le proposte sono elencate come raccolte.",
+                "No vote has been completed: proposals are listed as collected.",
+            ),
+        );
     } else if !unvoted.is_empty() {
-        flow.heading(3, tr(lang, "Proposte non sottoposte a votazione", "Proposals not put to the vote"));
+        flow.heading(
+            3,
+            tr(
+                lang,
+                "Proposte non sottoposte a votazione",
+                "Proposals not put to the vote",
+            ),
+        );
     }
     for card in unvoted {
         flow.bullet("•", &card_text(card, lang), TextStyle::BODY, 14.0);
@@ -870,7 +1097,14 @@ fn proposals(flow: &mut Flow, roundtable: &RoundtableDoc, lang: Lang) {
 fn resources_chapter(flow: &mut Flow, model: &DocModel, lang: Lang, number: usize) {
     flow.heading(
         1,
-        &format!("{number}. {}", tr(lang, "Le risorse del territorio", "The territory's resources")),
+        &format!(
+            "{number}. {}",
+            tr(
+                lang,
+                "Le risorse del territorio",
+                "The territory's resources"
+            )
+        ),
     );
     flow.paragraph(
         tr(
@@ -896,11 +1130,21 @@ fn resources_chapter(flow: &mut Flow, model: &DocModel, lang: Lang, number: usiz
         })
         .collect();
     if rows.is_empty() {
-        note(flow, tr(lang, "I tavoli non hanno ancora indicato risorse.", "The roundtables have not named any resources yet."));
+        note(
+            flow,
+            tr(
+                lang,
+                "I tavoli non hanno ancora indicato risorse.",
+                "The roundtables have not named any resources yet.",
+            ),
+        );
         return;
     }
     flow.table(&Table {
-        columns: vec![column(tr(lang, "Tavolo", "Roundtable"), 1.3), column(tr(lang, "Risorse", "Resources"), 3.2)],
+        columns: vec![
+            column(tr(lang, "Tavolo", "Roundtable"), 1.3),
+            column(tr(lang, "Risorse", "Resources"), 3.2),
+        ],
         rows,
         group_column: Some(0),
         continued: continued(lang),
@@ -910,10 +1154,20 @@ fn resources_chapter(flow: &mut Flow, model: &DocModel, lang: Lang, number: usiz
 fn themes_chapter(flow: &mut Flow, model: &DocModel, lang: Lang, number: usize) {
     flow.heading(
         1,
-        &format!("{number}. {}", tr(lang, "Dimensioni trasversali", "Cross-cutting themes")),
+        &format!(
+            "{number}. {}",
+            tr(lang, "Dimensioni trasversali", "Cross-cutting themes")
+        ),
     );
     if model.themes.is_empty() {
-        note(flow, tr(lang, "Non sono ancora state definite dimensioni trasversali tra i tavoli.", "No cross-cutting themes have been defined across the roundtables yet."));
+        note(
+            flow,
+            tr(
+                lang,
+                "Non sono ancora state definite dimensioni trasversali tra i tavoli.",
+                "No cross-cutting themes have been defined across the roundtables yet.",
+            ),
+        );
         return;
     }
     flow.table(&Table {
@@ -925,7 +1179,13 @@ fn themes_chapter(flow: &mut Flow, model: &DocModel, lang: Lang, number: usize) 
         rows: model
             .themes
             .iter()
-            .map(|theme| row(vec![Cell::bold(&theme.title), Cell::new(&theme.description), Cell::new(theme.roundtables.join("; "))]))
+            .map(|theme| {
+                row(vec![
+                    Cell::bold(&theme.title),
+                    Cell::new(&theme.description),
+                    Cell::new(theme.roundtables.join("; ")),
+                ])
+            })
             .collect(),
         group_column: None,
         continued: continued(lang),
@@ -935,19 +1195,47 @@ fn themes_chapter(flow: &mut Flow, model: &DocModel, lang: Lang, number: usize) 
 fn sheets_chapter(flow: &mut Flow, model: &DocModel, lang: Lang, number: usize) {
     flow.heading(
         1,
-        &format!("{number}. {}", tr(lang, "Schede intervento", "Intervention sheets")),
+        &format!(
+            "{number}. {}",
+            tr(lang, "Schede intervento", "Intervention sheets")
+        ),
     );
     if model.sheets.is_empty() {
-        note(flow, tr(lang, "Non sono ancora state redatte schede intervento.", "No intervention sheets have been drafted yet."));
+        note(
+            flow,
+            tr(
+                lang,
+                "Non sono ancora state redatte schede intervento.",
+                "No intervention sheets have been drafted yet.",
+            ),
+        );
         return;
     }
     for (index, sheet) in model.sheets.iter().enumerate() {
-        flow.heading(2, &format!("{} {}. {}", tr(lang, "Scheda", "Sheet"), index + 1, sheet.title));
+        flow.heading(
+            2,
+            &format!(
+                "{} {}. {}",
+                tr(lang, "Scheda", "Sheet"),
+                index + 1,
+                sheet.title
+            ),
+        );
         if sheet.fields.is_empty() {
-            note(flow, tr(lang, "La scheda non ha ancora campi compilati.", "The sheet has no fields filled in yet."));
+            note(
+                flow,
+                tr(
+                    lang,
+                    "La scheda non ha ancora campi compilati.",
+                    "The sheet has no fields filled in yet.",
+                ),
+            );
         } else {
             flow.table(&Table {
-                columns: vec![column(tr(lang, "Campo", "Field"), 1.2), column(tr(lang, "Contenuto", "Content"), 3.3)],
+                columns: vec![
+                    column(tr(lang, "Campo", "Field"), 1.2),
+                    column(tr(lang, "Contenuto", "Content"), 3.3),
+                ],
                 rows: sheet
                     .fields
                     .iter()
@@ -964,7 +1252,14 @@ fn sheets_chapter(flow: &mut Flow, model: &DocModel, lang: Lang, number: usize) 
         }
         flow.heading(3, tr(lang, "Bisogni a cui risponde", "Needs it answers"));
         if sheet.needs.is_empty() {
-            note(flow, tr(lang, "La scheda non è ancora collegata a bisogni.", "The sheet is not linked to any needs yet."));
+            note(
+                flow,
+                tr(
+                    lang,
+                    "La scheda non è ancora collegata a bisogni.",
+                    "The sheet is not linked to any needs yet.",
+                ),
+            );
         }
         for need in &sheet.needs {
             flow.bullet("•", need, TextStyle::BODY, 14.0);
@@ -974,12 +1269,19 @@ fn sheets_chapter(flow: &mut Flow, model: &DocModel, lang: Lang, number: usize) 
 }
 
 fn validation_chapter(flow: &mut Flow, model: &DocModel, lang: Lang, number: usize) {
-    flow.heading(1, &format!("{number}. {}", tr(lang, "Validazione", "Validation")));
+    flow.heading(
+        1,
+        &format!("{number}. {}", tr(lang, "Validazione", "Validation")),
+    );
     let records = &model.validation.records;
     match records.last() {
         None => {
             flow.paragraph(
-                tr(lang, "Il documento non è ancora stato validato.", "The document has not been validated yet."),
+                tr(
+                    lang,
+                    "Il documento non è ancora stato validato.",
+                    "The document has not been validated yet.",
+                ),
                 TextStyle::BODY.with(Style::Bold).aligned(Align::Left),
             );
             flow.space(4.0);
@@ -1009,7 +1311,10 @@ fn validation_chapter(flow: &mut Flow, model: &DocModel, lang: Lang, number: usi
                     latest.validator_role
                 ),
             };
-            flow.paragraph(&text, TextStyle::BODY.with(Style::Bold).aligned(Align::Left));
+            flow.paragraph(
+                &text,
+                TextStyle::BODY.with(Style::Bold).aligned(Align::Left),
+            );
             flow.space(4.0);
             if !latest.note.trim().is_empty() {
                 paragraphs(flow, &latest.note);
@@ -1038,7 +1343,10 @@ fn validation_chapter(flow: &mut Flow, model: &DocModel, lang: Lang, number: usi
                             row(vec![
                                 Cell::new(record.version.to_string()),
                                 Cell::new(dates::short_date(record.validated_at)),
-                                Cell::new(format!("{} ({})", record.validator_name, record.validator_role)),
+                                Cell::new(format!(
+                                    "{} ({})",
+                                    record.validator_name, record.validator_role
+                                )),
                             ])
                         })
                         .collect(),
@@ -1053,7 +1361,11 @@ fn validation_chapter(flow: &mut Flow, model: &DocModel, lang: Lang, number: usi
 fn attendance_annex(flow: &mut Flow, model: &DocModel, lang: Lang) {
     flow.heading(
         1,
-        tr(lang, "Allegato – Registro delle presenze", "Annex – Attendance register"),
+        tr(
+            lang,
+            "Allegato – Registro delle presenze",
+            "Annex – Attendance register",
+        ),
     );
     flow.paragraph(
         tr(
@@ -1067,7 +1379,14 @@ fn attendance_annex(flow: &mut Flow, model: &DocModel, lang: Lang) {
     for roundtable in &model.roundtables {
         flow.heading(2, &roundtable.title);
         if roundtable.attendance.is_empty() {
-            note(flow, tr(lang, "Nessuna presenza registrata.", "No attendance recorded."));
+            note(
+                flow,
+                tr(
+                    lang,
+                    "Nessuna presenza registrata.",
+                    "No attendance recorded.",
+                ),
+            );
             continue;
         }
         let total = roundtable.meetings.len();
@@ -1092,7 +1411,11 @@ fn attendance_annex(flow: &mut Flow, model: &DocModel, lang: Lang) {
                         })),
                         Cell::new(organisation_kind_label(entry.kind, lang)),
                         Cell::new(entry.people.to_string()),
-                        Cell::new(format!("{} {} {total}", entry.meetings_attended, tr(lang, "di", "of"))),
+                        Cell::new(format!(
+                            "{} {} {total}",
+                            entry.meetings_attended,
+                            tr(lang, "di", "of")
+                        )),
                     ])
                 })
                 .collect(),

@@ -208,15 +208,10 @@ pub fn face(style: Style) -> &'static Face {
     static BOLD: OnceLock<Face> = OnceLock::new();
     static ITALIC: OnceLock<Face> = OnceLock::new();
     match style {
-        Style::Regular => REGULAR.get_or_init(|| {
-            Face::load(
-                "DejaVuSansCondensed",
-                dejavu::sans_condensed::regular(),
-            )
-        }),
-        Style::Bold => BOLD.get_or_init(|| {
-            Face::load("DejaVuSansCondensed-Bold", dejavu::sans_condensed::bold())
-        }),
+        Style::Regular => REGULAR
+            .get_or_init(|| Face::load("DejaVuSansCondensed", dejavu::sans_condensed::regular())),
+        Style::Bold => BOLD
+            .get_or_init(|| Face::load("DejaVuSansCondensed-Bold", dejavu::sans_condensed::bold())),
         Style::Italic => ITALIC.get_or_init(|| {
             Face::load(
                 "DejaVuSansCondensed-Oblique",
@@ -258,7 +253,9 @@ mod tests {
         assert_eq!(subset_tag("X", &[0, 3, 7]), subset_tag("X", &[0, 3, 7]));
         assert_ne!(subset_tag("X", &[0, 3, 7]), subset_tag("X", &[0, 3, 8]));
         assert!(
-            subset_tag("X", &[0]).chars().all(|c| c.is_ascii_uppercase())
+            subset_tag("X", &[0])
+                .chars()
+                .all(|c| c.is_ascii_uppercase())
         );
     }
 

@@ -400,12 +400,7 @@ impl Flow {
 
     /// Starts a new page, unless the current one is still empty.
     pub fn new_page(&mut self) {
-        if self.at_top()
-            && self
-                .pages
-                .last()
-                .is_some_and(|page| page.items.is_empty())
-        {
+        if self.at_top() && self.pages.last().is_some_and(|page| page.items.is_empty()) {
             return;
         }
         self.pages.push(Page::default());
@@ -531,7 +526,14 @@ impl Flow {
                     (width - line.width) / line.spaces as f32
                 };
                 // A line with one long word and one short one would gape: leave it ragged.
-                (x, if gap <= style.size * 1.2 { gap.max(0.0) } else { 0.0 })
+                (
+                    x,
+                    if gap <= style.size * 1.2 {
+                        gap.max(0.0)
+                    } else {
+                        0.0
+                    },
+                )
             }
         };
         self.push(Item::Text {
@@ -595,7 +597,12 @@ impl Flow {
 
     /// A table with a header row repeated on every page it spans.
     pub fn table(&mut self, table: &Table) {
-        let total_share: f32 = table.columns.iter().map(|c| c.share).sum::<f32>().max(0.001);
+        let total_share: f32 = table
+            .columns
+            .iter()
+            .map(|c| c.share)
+            .sum::<f32>()
+            .max(0.001);
         let widths: Vec<f32> = table
             .columns
             .iter()
@@ -624,15 +631,21 @@ impl Flow {
         let mut rows_on_page = 0;
         let mut previous_group: Option<&str> = None;
         for row in &table.rows {
-            let first_of_group = table.group_column.is_some()
-                && row.group.as_deref() != previous_group;
+            let first_of_group =
+                table.group_column.is_some() && row.group.as_deref() != previous_group;
             previous_group = row.group.as_deref();
             let mut remaining = self.row_lines(table, row, &widths, first_of_group);
             let mut continued = false;
             loop {
                 let height = row_height(&remaining);
                 if height <= self.room() {
-                    self.draw_row(table, row, &widths, &remaining, first_of_group && !continued);
+                    self.draw_row(
+                        table,
+                        row,
+                        &widths,
+                        &remaining,
+                        first_of_group && !continued,
+                    );
                     rows_on_page += 1;
                     break;
                 }
@@ -666,7 +679,13 @@ impl Flow {
     }
 
     /// The lines of each cell of a row; the group label shows on a group's first row only.
-    fn row_lines(&self, table: &Table, row: &Row, widths: &[f32], show_group: bool) -> Vec<Vec<Line>> {
+    fn row_lines(
+        &self,
+        table: &Table,
+        row: &Row,
+        widths: &[f32],
+        show_group: bool,
+    ) -> Vec<Vec<Line>> {
         table
             .columns
             .iter()
@@ -693,7 +712,13 @@ impl Flow {
     }
 
     /// At the top of a new page the group column says again which group the rows belong to.
-    fn relabel(&self, table: &Table, row: &Row, widths: &[f32], mut lines: Vec<Vec<Line>>) -> Vec<Vec<Line>> {
+    fn relabel(
+        &self,
+        table: &Table,
+        row: &Row,
+        widths: &[f32],
+        mut lines: Vec<Vec<Line>>,
+    ) -> Vec<Vec<Line>> {
         if let (Some(index), Some(group)) = (table.group_column, &row.group) {
             let label = format!("{group} {}", table.continued);
             lines[index] = break_lines(
@@ -770,7 +795,9 @@ impl Flow {
             let cell_style = if table.group_column == Some(index) {
                 Style::Bold
             } else {
-                row.cells.get(index).map_or(Style::Regular, |cell| cell.style)
+                row.cells
+                    .get(index)
+                    .map_or(Style::Regular, |cell| cell.style)
             };
             let style = TextStyle {
                 style: cell_style,
@@ -835,7 +862,11 @@ impl Flow {
                 x2: x,
                 y2: bottom,
                 thickness: if tick == 0 { 0.9 } else { 0.35 },
-                color: if tick == 0 { colors::MUTED } else { colors::RULE },
+                color: if tick == 0 {
+                    colors::MUTED
+                } else {
+                    colors::RULE
+                },
             });
             let label = tick.to_string();
             let width = face(Style::Regular).width(&label, LABEL_SIZE);
@@ -904,7 +935,11 @@ impl Flow {
     /// `heading` at the right margin, and a link to it.
     pub fn contents_entry(&mut self, level: u8, title: &str, heading: usize) {
         let (style, indent, before) = if level <= 1 {
-            (TextStyle::BODY.with(Style::Bold).aligned(Align::Left), 0.0, 7.0)
+            (
+                TextStyle::BODY.with(Style::Bold).aligned(Align::Left),
+                0.0,
+                7.0,
+            )
         } else {
             (TextStyle::BODY.aligned(Align::Left), 18.0, 0.0)
         };
@@ -1041,7 +1076,10 @@ mod tests {
             flow.paragraph("Riga di riempimento.", TextStyle::BODY);
         }
         flow.heading(2, "Bisogni");
-        flow.paragraph("Primo bisogno del gruppo, che segue il titolo.", TextStyle::BODY);
+        flow.paragraph(
+            "Primo bisogno del gruppo, che segue il titolo.",
+            TextStyle::BODY,
+        );
         let (pages, headings) = flow.finish();
         assert_eq!(pages.len(), 2);
         assert_eq!(headings[0].page, 1, "the heading moved with its text");
@@ -1084,7 +1122,12 @@ mod tests {
         let second = texts(&pages[1]);
         assert_eq!(second[2], "Anziani (segue)");
         let all: Vec<String> = pages.iter().flat_map(texts).collect();
-        assert_eq!(all.iter().filter(|t| t.starts_with("Risorsa numero")).count(), 150);
+        assert_eq!(
+            all.iter()
+                .filter(|t| t.starts_with("Risorsa numero"))
+                .count(),
+            150
+        );
         assert_eq!(all.iter().filter(|t| *t == "Giovani").count(), 1);
     }
 
@@ -1119,7 +1162,10 @@ mod tests {
     #[test]
     fn justified_lines_fill_the_measure_except_the_last() {
         let mut flow = Flow::new();
-        flow.paragraph(&"Il tavolo ha raccolto bisogni e proposte. ".repeat(8), TextStyle::BODY);
+        flow.paragraph(
+            &"Il tavolo ha raccolto bisogni e proposte. ".repeat(8),
+            TextStyle::BODY,
+        );
         let (pages, _) = flow.finish();
         let gaps: Vec<f32> = pages[0]
             .items

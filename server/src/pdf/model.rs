@@ -209,7 +209,10 @@ pub async fn synthesis_sections(
 }
 
 /// Builds the model of a process, or None if there is no such process.
-pub async fn assemble(state: &AppState, process_id: &str) -> Result<Option<DocModel>, StorageError> {
+pub async fn assemble(
+    state: &AppState,
+    process_id: &str,
+) -> Result<Option<DocModel>, StorageError> {
     let storage = &state.storage;
     let Some(process) = storage.process(process_id).await? else {
         return Ok(None);
@@ -439,7 +442,9 @@ pub fn roundtable_doc(
                 },
                 meeting: board.meetings.iter().rposition(|meeting| {
                     meeting.opened_at <= card.created_at
-                        && meeting.closed_at.is_none_or(|closed| card.created_at <= closed)
+                        && meeting
+                            .closed_at
+                            .is_none_or(|closed| card.created_at <= closed)
                 }),
                 votes: votes
                     .get(card.contribution_id.as_str())
@@ -498,9 +503,9 @@ pub fn roundtable_doc(
 /// The attendance register: per organisation (per kind when anonymous; citizens always per
 /// kind), how many people and at how many meetings.
 fn attendance(board: &Board, anonymous: bool) -> Vec<AttendanceEntry> {
-    // Key: (kind, organisation name key or "" when unnamed).
-    let mut groups: BTreeMap<(OrganisationKind, String), (Option<String>, Vec<&str>)> =
-        BTreeMap::new();
+    // (kind, name key or "" when unnamed) -> (name shown, member ids).
+    type Group<'a> = (Option<String>, Vec<&'a str>);
+    let mut groups: BTreeMap<(OrganisationKind, String), Group<'_>> = BTreeMap::new();
     for participant in &board.participants {
         let named = !anonymous && participant.organisation_kind != OrganisationKind::Cittadino;
         let name = participant.organisation.trim();
@@ -511,7 +516,12 @@ fn attendance(board: &Board, anonymous: bool) -> Vec<AttendanceEntry> {
         };
         let entry = groups
             .entry((participant.organisation_kind, key))
-            .or_insert_with(|| ((named && !name.is_empty()).then(|| name.to_string()), Vec::new()));
+            .or_insert_with(|| {
+                (
+                    (named && !name.is_empty()).then(|| name.to_string()),
+                    Vec::new(),
+                )
+            });
         entry.1.push(participant.participant_id.as_str());
     }
     let mut entries: Vec<AttendanceEntry> = groups

@@ -9,9 +9,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use lopdf::{Object, StringFormat};
 use printpdf::{
-    Actions, BorderArray, Color, Destination, FontId, LinePoint, LinkAnnotation, Op,
-    OffsetDateTime, PageAnnotId, PageAnnotation, PdfDocument, PdfFont, PdfFontHandle, PdfPage,
-    PdfSaveOptions, Point, Pt, Rect, TextItem, TextMatrix,
+    Actions, BorderArray, Color, Destination, FontId, LinePoint, LinkAnnotation, OffsetDateTime,
+    Op, PageAnnotId, PageAnnotation, PdfDocument, PdfFont, PdfFontHandle, PdfPage, PdfSaveOptions,
+    Point, Pt, Rect, TextItem, TextMatrix,
 };
 use sha2::{Digest, Sha256};
 
@@ -138,7 +138,11 @@ fn text_items(text: &str, word_gap: f32, size: f32) -> Vec<TextItem> {
     items
 }
 
-fn page_ops(items: &[Item], targets: &[Target], used: &mut BTreeMap<Style, BTreeSet<char>>) -> Vec<Op> {
+fn page_ops(
+    items: &[Item],
+    targets: &[Target],
+    used: &mut BTreeMap<Style, BTreeSet<char>>,
+) -> Vec<Op> {
     let mut ops = Vec::new();
     // Graphics first (fills sit under text), then one text object for the whole page.
     let mut fill: Option<Rgb> = None;
@@ -352,7 +356,10 @@ pub fn write(
         "ViewerPreferences",
         lopdf::Dictionary::from_iter(vec![("DisplayDocTitle", Object::Boolean(true))]),
     );
-    let digest = Sha256::digest(format!("{}\n{}\n{total}", meta.identity, meta.created_at_ms));
+    let digest = Sha256::digest(format!(
+        "{}\n{}\n{total}",
+        meta.identity, meta.created_at_ms
+    ));
     let id = digest[..16].to_vec();
     lo.trailer.set(
         "ID",
