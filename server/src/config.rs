@@ -84,6 +84,18 @@ pub enum CliCommand {
         #[arg(long)]
         to: String,
     },
+    /// Write a process's Documento di proposta partecipata (.pdf) or open data (.json, .csv).
+    Export {
+        /// The process id.
+        #[arg(long)]
+        process: String,
+        /// The file to write; its extension (.pdf, .json, .csv) picks the format.
+        #[arg(long)]
+        out: PathBuf,
+        /// Language of the PDF.
+        #[arg(long, default_value = "it", value_parser = ["it", "en"])]
+        lang: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

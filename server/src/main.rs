@@ -7,7 +7,7 @@ use tavoli_server::{
     Application, auth,
     clock::now_ms,
     config::{AdminCommand, Cli, CliCommand, Config, DatabaseUrl},
-    demo,
+    demo, export,
     startup::{leptos_options, shutdown_signal},
     state::AppState,
     storage::{Storage, StorageError},
@@ -55,6 +55,24 @@ async fn main() -> ExitCode {
             Err(code) => code,
         },
         CliCommand::Copy { from, to } => copy(&from, &to).await,
+        CliCommand::Export { process, out, lang } => match open(&config).await {
+            Ok(storage) => {
+                let lang = if lang == "en" {
+                    tavoli_core::Lang::En
+                } else {
+                    tavoli_core::Lang::It
+                };
+                let state = AppState::start(storage, leptos_options(&config.site_dir, config.addr));
+                match export::to_file(&state, &process, &out, lang).await {
+                    Ok(done) => {
+                        println!("{done}");
+                        ExitCode::SUCCESS
+                    }
+                    Err(e) => fail(e),
+                }
+            }
+            Err(code) => code,
+        },
         CliCommand::Migrate => match open(&config).await {
             Ok(_) => {
                 println!("Database is up to date.");

@@ -4,6 +4,7 @@ mod authorization;
 mod cli;
 mod convergence;
 mod copy;
+mod docpp;
 mod durability;
 mod foundation;
 mod instances;

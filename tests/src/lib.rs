@@ -434,3 +434,53 @@ impl Live {
         }
     }
 }
+
+impl TestApp {
+    /// A process created by the planning office; returns its id.
+    pub async fn process(&self, title: &str, kind: &str) -> String {
+        let token = self.staff_token().await;
+        let response = self
+            .post_json(
+                &token,
+                "/api/processes",
+                json!({"title": title, "owner": "Ufficio di Piano dell’Ambito di prova", "kind": kind,
+                       "description": "Un percorso di prova.", "period": "2025–2027"}),
+            )
+            .await;
+        assert_eq!(response.status(), 201, "process created");
+        response.json::<Value>().await.unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    /// A roundtable in an existing process, anonymous or not.
+    pub async fn roundtable_in(&self, process_id: &str, title: &str, anonymous: bool) -> Table {
+        let token = self.staff_token().await;
+        let table: Value = self
+            .post_json(
+                &token,
+                &format!("/api/processes/{process_id}/roundtables"),
+                json!({"title": title, "anonymous": anonymous}),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        Table {
+            process_id: process_id.to_string(),
+            id: table["id"].as_str().unwrap().into(),
+            join_code: table["join_code"].as_str().unwrap().into(),
+        }
+    }
+
+    /// GET with a Bearer token (None: no credentials at all) and an Accept-Language.
+    pub async fn get_as(&self, token: Option<&str>, path: &str, lang: &str) -> reqwest::Response {
+        let client = reqwest::Client::new();
+        let mut request = client.get(self.url(path)).header("Accept-Language", lang);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send().await.expect("request sent")
+    }
+}

@@ -2,6 +2,7 @@
 
 pub mod commands;
 pub mod error;
+pub mod exports;
 pub mod extract;
 mod health;
 pub mod join;
@@ -24,4 +25,5 @@ pub fn router() -> Router<AppState> {
         .merge(commands::router())
         .merge(openapi::router())
         .merge(synthesis::router())
+        .merge(exports::router())
 }

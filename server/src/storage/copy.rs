@@ -25,6 +25,7 @@ pub const COPY_ORDER: &[&str] = &[
     "sheet_links",
     "sheet_history",
     "suggestion_decisions",
+    "document_validations",
 ];
 
 /// One column value, whatever the backend.

@@ -14,6 +14,11 @@ pub const SQLITE: &[(i64, &str, &str)] = &[
         "synthesis",
         include_str!("../../../migrations/sqlite/0002_synthesis.sql"),
     ),
+    (
+        3,
+        "document_validations",
+        include_str!("../../../migrations/sqlite/0003_document_validations.sql"),
+    ),
 ];
 
 /// The same versions for PostgreSQL.
@@ -27,6 +32,11 @@ pub const POSTGRES: &[(i64, &str, &str)] = &[
         2,
         "synthesis",
         include_str!("../../../migrations/postgres/0002_synthesis.sql"),
+    ),
+    (
+        3,
+        "document_validations",
+        include_str!("../../../migrations/postgres/0003_document_validations.sql"),
     ),
 ];
 

@@ -137,3 +137,6 @@ pub struct StoredEvent {
     pub seq: u64,
     pub body: String,
 }
+
+mod documents;
+pub use documents::{NewValidation, TimedEvent, ValidationRecord};
