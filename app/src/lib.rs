@@ -3,9 +3,12 @@
 //! Components render state and send commands; they never decide what is allowed (that is
 //! `tavoli_core`). Server-only code sits behind `#[cfg(feature = "ssr")]`.
 
+#![recursion_limit = "512"]
+
 pub mod api;
 pub mod components;
 pub mod i18n;
+pub mod live;
 pub mod pages;
 
 use leptos::prelude::*;
@@ -53,11 +56,16 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=move || view! { <pages::not_found::NotFound /> }>
                     <Route path=path!("") view=pages::home::HomePage />
                     <Route path=path!("t") view=pages::join::JoinByCodePage />
+                    <Route path=path!("t/:code") view=pages::join::JoinPage />
+                    <Route path=path!("tavolo/:id") view=pages::board::BoardPage />
+                    <Route path=path!("proiezione/:id") view=pages::projector::ProjectorPage />
+                    <Route path=path!("accedi") view=pages::staff::SignInPage />
+                    <Route path=path!("ufficio") view=pages::staff::OfficePage />
                 </Routes>
             </main>
             <footer class="site-footer">
                 <p>
-                    {move || tr(lang.get(), "Tavoli · software libero per la co-programmazione", "Tavoli · free software for co-programming")}
+                    {tr(lang.get_untracked(), "Tavoli · software libero per la co-programmazione", "Tavoli · free software for co-programming")}
                 </p>
             </footer>
         </Router>

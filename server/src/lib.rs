@@ -14,6 +14,7 @@ pub mod startup;
 pub mod state;
 pub mod storage;
 pub mod telemetry;
+pub mod views;
 
 pub use config::Config;
 pub use startup::Application;

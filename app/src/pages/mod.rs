@@ -1,5 +1,10 @@
 //! One file per route.
 
+pub mod board;
+pub mod facilitator;
 pub mod home;
 pub mod join;
 pub mod not_found;
+pub mod participant;
+pub mod projector;
+pub mod staff;

@@ -3,6 +3,7 @@
 pub mod commands;
 pub mod error;
 pub mod extract;
+pub mod forms;
 mod health;
 pub mod join;
 mod login;
@@ -20,4 +21,5 @@ pub fn router() -> Router<AppState> {
         .merge(processes::router())
         .merge(join::router())
         .merge(commands::router())
+        .merge(forms::router())
 }
