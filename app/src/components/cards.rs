@@ -109,7 +109,7 @@ pub fn AddCardForm(#[prop(optional)] on_behalf: bool) -> impl IntoView {
                 {move || (sent.get() > 0).then(|| tr(lang.get(), "Contributo in invio.", "Contribution being sent."))}
             </p>
         </form>
-    }
+    }.into_any()
 }
 
 /// The user's cards on their way: pending (retried until acknowledged), or refused with the
@@ -165,5 +165,5 @@ pub fn PendingCards() -> impl IntoView {
                 </ul>
             </section>
         </Show>
-    }
+    }.into_any()
 }

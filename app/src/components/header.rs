@@ -27,5 +27,5 @@ pub fn Header() -> impl IntoView {
                 </button>
             </div>
         </header>
-    }
+    }.into_any()
 }

@@ -63,7 +63,7 @@ pub fn PhaseTimer() -> impl IntoView {
                 <span class="locked">{tr(lang.get_untracked(), "Tavolo bloccato", "Board locked")}</span>
             })}
         </p>
-    }
+    }.into_any()
 }
 
 /// Whether the page is connected, in words (not colour alone), announced politely.
@@ -90,5 +90,5 @@ pub fn LinkStatus() -> impl IntoView {
             })}
         </p>
         {move || live.notice.get().map(|message| view! { <p class="alert" role="alert">{message}</p> })}
-    }
+    }.into_any()
 }

@@ -170,7 +170,7 @@ pub fn RoundsPanel(#[prop(optional)] projector: bool) -> impl IntoView {
                 }).collect_view()}
             </section>
         </Show>
-    }
+    }.into_any()
 }
 
 /// A ranked list with counts and shares, ties named as ties, and the same figures as an SVG
@@ -242,7 +242,7 @@ pub fn ResultsChart(results: Vec<RoundResult>, #[prop(optional)] projector: bool
             preserveAspectRatio="xMinYMin meet">
             {bars}
         </svg>
-    }
+    }.into_any()
 }
 
 /// The facilitator's form to open a round on a set of cards.
@@ -334,5 +334,5 @@ pub fn OpenVotingForm() -> impl IntoView {
                 </form>
             </section>
         </Show>
-    }
+    }.into_any()
 }

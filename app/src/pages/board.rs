@@ -27,6 +27,7 @@ pub fn BoardPage() -> impl IntoView {
             })}
         </Suspense>
     }
+    .into_any()
 }
 
 #[component]
@@ -57,7 +58,7 @@ pub fn SignInNeeded() -> impl IntoView {
             <a class="btn btn-primary" href="/t">{tr(lang.get_untracked(), "Partecipa con un codice", "Join with a code")}</a>
             <a class="btn" href="/accedi">{tr(lang.get_untracked(), "Accesso personale", "Staff sign-in")}</a>
         </p>
-    }
+    }.into_any()
 }
 
 #[component]
@@ -65,5 +66,5 @@ pub fn LoadFailed() -> impl IntoView {
     let lang = use_lang();
     view! {
         <p role="alert">{tr(lang.get_untracked(), "Non è stato possibile caricare la pagina: riprova tra poco.", "The page could not be loaded: try again shortly.")}</p>
-    }
+    }.into_any()
 }

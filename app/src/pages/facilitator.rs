@@ -76,7 +76,7 @@ pub fn FacilitatorBoard(view: RoundtableView) -> impl IntoView {
             <OpenVotingForm />
             <Attendance people=people.get_value() />
         </div>
-    }
+    }.into_any()
 }
 
 /// Phase, timer, lock and meeting.
@@ -129,7 +129,7 @@ fn Controls() -> impl IntoView {
                 }}
             </div>
         </section>
-    }
+    }.into_any()
 }
 
 #[component]
@@ -153,7 +153,7 @@ fn MergeBar() -> impl IntoView {
                 </button>
             </div>
         </Show>
-    }
+    }.into_any()
 }
 
 /// Clusters: create one, and drop zones that list their cards.
@@ -204,7 +204,7 @@ fn Clusters() -> impl IntoView {
                 }).collect_view()}
             </ul>
         </section>
-    }
+    }.into_any()
 }
 
 #[component]
@@ -420,5 +420,5 @@ fn Attendance(people: Vec<Person>) -> impl IntoView {
                 }
             }}
         </section>
-    }
+    }.into_any()
 }

@@ -42,7 +42,7 @@ pub fn HomePage() -> impl IntoView {
                 })}
             </Suspense>
         </section>
-    }
+    }.into_any()
 }
 
 #[component]
@@ -68,5 +68,5 @@ fn ProcessItem(process: ProcessSummary) -> impl IntoView {
                 }).collect_view()}
             </ul>
         </li>
-    }
+    }.into_any()
 }

@@ -34,6 +34,7 @@ pub fn JoinByCodePage() -> impl IntoView {
             }.into_any(),
         }}
     }
+    .into_any()
 }
 
 /// `/t/{code}`: the link and the QR code lead here.
@@ -53,6 +54,7 @@ pub fn JoinPage() -> impl IntoView {
         <Title text=tr(lang.get_untracked(), "Partecipa", "Join").to_string() />
         {move || view! { <JoinForm code=code() /> }}
     }
+    .into_any()
 }
 
 #[component]
@@ -65,7 +67,7 @@ fn CodeForm() -> impl IntoView {
                 autocapitalize="characters" />
             <button type="submit" class="btn btn-primary">{tr(lang.get_untracked(), "Continua", "Continue")}</button>
         </form>
-    }
+    }.into_any()
 }
 
 #[component]
@@ -84,7 +86,7 @@ fn JoinForm(code: String) -> impl IntoView {
                 Err(_) => view! { <LoadFailed /> }.into_any(),
             })}
         </Suspense>
-    }
+    }.into_any()
 }
 
 /// The message for an error code the form handler sent back.
@@ -184,5 +186,5 @@ fn JoinFields(info: JoinInfo) -> impl IntoView {
             </span>
             <button type="submit" class="btn btn-primary">{tr(lang.get_untracked(), "Entra nel tavolo", "Join the roundtable")}</button>
         </form>
-    }
+    }.into_any()
 }

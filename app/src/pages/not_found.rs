@@ -16,5 +16,5 @@ pub fn NotFound() -> impl IntoView {
         <Title text=tr(lang.get_untracked(), "Pagina non trovata", "Page not found").to_string() />
         <h1>{tr(lang.get_untracked(), "Pagina non trovata", "Page not found")}</h1>
         <p><a href="/">{tr(lang.get_untracked(), "Torna alla pagina iniziale", "Back to the home page")}</a></p>
-    }
+    }.into_any()
 }

@@ -60,7 +60,7 @@ pub fn ParticipantBoard(view: RoundtableView) -> impl IntoView {
                 }
             }).collect_view()}
         </div>
-    }
+    }.into_any()
 }
 
 #[component]

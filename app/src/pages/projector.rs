@@ -33,6 +33,7 @@ pub fn ProjectorPage() -> impl IntoView {
             })}
         </Suspense>
     }
+    .into_any()
 }
 
 #[component]
@@ -79,5 +80,5 @@ fn Projector(view: RoundtableView) -> impl IntoView {
                 }).collect_view()}
             </div>
         </div>
-    }
+    }.into_any()
 }

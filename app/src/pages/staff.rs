@@ -83,7 +83,7 @@ pub fn SignInPage() -> impl IntoView {
             <input id="password" type="password" autocomplete="current-password" required bind:value=password />
             <button type="submit" class="btn btn-primary">{tr(lang.get_untracked(), "Accedi", "Sign in")}</button>
         </form>
-    }
+    }.into_any()
 }
 
 #[component]
@@ -102,7 +102,7 @@ pub fn OfficePage() -> impl IntoView {
                 Err(_) => view! { <LoadFailed /> }.into_any(),
             })}
         </Suspense>
-    }
+    }.into_any()
 }
 
 #[component]
@@ -157,7 +157,7 @@ fn Office(view: OfficeView, refetch: impl Fn() + Copy + Send + Sync + 'static) -
                 </form>
             </section>
         })}
-    }
+    }.into_any()
 }
 
 #[component]
@@ -216,5 +216,5 @@ fn ProcessBlock(
                 </form>
             })}
         </li>
-    }
+    }.into_any()
 }
