@@ -14,6 +14,7 @@ pub mod pages;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
+    SsrMode,
     components::{Route, Router, Routes},
     path,
 };
@@ -50,17 +51,19 @@ pub fn App() -> impl IntoView {
     view! {
         <Stylesheet id="tavoli" href="/pkg/tavoli.css" />
         <Title formatter=|text: String| if text.is_empty() { "Tavoli".to_string() } else { format!("{text} · Tavoli") } />
+        // Pages with data render whole (SsrMode::Async): the join and add-card forms, and the
+        // board itself, must be complete HTML for a phone whose WebAssembly has not loaded.
         <Router>
             <components::header::Header />
             <main id="contenuto" class="container">
                 <Routes fallback=move || view! { <pages::not_found::NotFound /> }>
                     <Route path=path!("") view=pages::home::HomePage />
-                    <Route path=path!("t") view=pages::join::JoinByCodePage />
-                    <Route path=path!("t/:code") view=pages::join::JoinPage />
-                    <Route path=path!("tavolo/:id") view=pages::board::BoardPage />
-                    <Route path=path!("proiezione/:id") view=pages::projector::ProjectorPage />
+                    <Route ssr=SsrMode::Async path=path!("t") view=pages::join::JoinByCodePage />
+                    <Route ssr=SsrMode::Async path=path!("t/:code") view=pages::join::JoinPage />
+                    <Route ssr=SsrMode::Async path=path!("tavolo/:id") view=pages::board::BoardPage />
+                    <Route ssr=SsrMode::Async path=path!("proiezione/:id") view=pages::projector::ProjectorPage />
                     <Route path=path!("accedi") view=pages::staff::SignInPage />
-                    <Route path=path!("ufficio") view=pages::staff::OfficePage />
+                    <Route ssr=SsrMode::Async path=path!("ufficio") view=pages::staff::OfficePage />
                 </Routes>
             </main>
             <footer class="site-footer">

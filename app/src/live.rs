@@ -379,8 +379,12 @@ mod browser {
     }
 
     pub fn start(live: Live) {
-        load_outbox(&live);
-        connect(live);
+        // After hydration, not during it: pending cards from storage are not in the server's
+        // HTML, and rendering them while hydrating would not match it.
+        request_animation_frame(move || {
+            load_outbox(&live);
+            connect(live);
+        });
         let id = live.roundtable_id();
         let ping_id = id.clone();
         let interval = set_interval_with_handle(
