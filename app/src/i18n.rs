@@ -74,7 +74,9 @@ pub fn use_lang() -> RwSignal<Lang> {
     use_context::<RwSignal<Lang>>().unwrap_or_else(|| RwSignal::new(Lang::It))
 }
 
-/// Switches language in the page at once and remembers it for the next request.
+/// Switches language: remembers it in the cookie and reloads, so the server renders every
+/// text in the new language. Texts are static in the page (no reactive closure per text),
+/// which keeps the WebAssembly small; a language switch is rare enough to afford a reload.
 pub fn set_lang(signal: RwSignal<Lang>, lang: Lang) {
     signal.set(lang);
     #[cfg(feature = "hydrate")]
@@ -89,6 +91,7 @@ pub fn set_lang(signal: RwSignal<Lang>, lang: Lang) {
         if let Some(root) = leptos::prelude::document().document_element() {
             let _ = root.set_attribute("lang", code);
         }
+        let _ = leptos::prelude::window().location().reload();
     }
 }
 

@@ -18,6 +18,7 @@ pub mod storage;
 pub mod synthesis;
 pub mod synthesis_pages;
 pub mod telemetry;
+pub mod views;
 
 pub use config::Config;
 pub use startup::Application;

@@ -1,11 +1,17 @@
 //! The services pages reach through server functions (`tavoli_app::api::Backend`).
 
-use tavoli_app::api::{Backend, BackendFuture, ProcessSummary, RoundtableSummary};
+use axum::http::HeaderMap;
+use tavoli_app::api::{
+    Access, Backend, BackendFuture, JoinInfo, OfficeView, ProcessSummary, RoundtableSummary,
+    RoundtableView,
+};
 
-use crate::storage::Storage;
+use crate::{state::AppState, storage::Storage, views};
 
 pub struct PageBackend {
     pub storage: Storage,
+    /// The whole state, for the live pages (boards, sessions).
+    pub state: AppState,
 }
 
 impl Backend for PageBackend {
@@ -39,5 +45,24 @@ impl Backend for PageBackend {
             }
             Ok(out)
         })
+    }
+
+    fn roundtable_view(
+        &self,
+        headers: HeaderMap,
+        roundtable_id: String,
+    ) -> BackendFuture<Access<RoundtableView>> {
+        let state = self.state.clone();
+        Box::pin(async move { views::roundtable_view(&state, &headers, &roundtable_id).await })
+    }
+
+    fn join_info(&self, headers: HeaderMap, code: String) -> BackendFuture<Access<JoinInfo>> {
+        let state = self.state.clone();
+        Box::pin(async move { views::join_info(&state, &headers, &code).await })
+    }
+
+    fn office(&self, headers: HeaderMap) -> BackendFuture<Access<OfficeView>> {
+        let state = self.state.clone();
+        Box::pin(async move { views::office(&state, &headers).await })
     }
 }

@@ -114,6 +114,7 @@ fn router(state: AppState) -> Router {
     let routes = generate_route_list(tavoli_app::App);
     let backend: Arc<dyn tavoli_app::api::Backend> = Arc::new(PageBackend {
         storage: state.storage.clone(),
+        state: state.clone(),
     });
     let synthesis = crate::synthesis_pages::SynthesisPages::shared(state.clone());
     let options = state.leptos_options.clone();

@@ -10,5 +10,6 @@ mod foundation;
 mod instances;
 mod live;
 mod openapi;
+mod pages;
 mod synthesis;
 mod voting;

@@ -12,7 +12,7 @@ pub fn Header() -> impl IntoView {
         Lang::En => Lang::It,
     };
     view! {
-        <a class="skip-link" href="#contenuto">{move || tr(lang.get(), "Vai al contenuto", "Skip to content")}</a>
+        <a class="skip-link" href="#contenuto">{tr(lang.get_untracked(), "Vai al contenuto", "Skip to content")}</a>
         <header class="site-header">
             <div class="container header-row">
                 <a class="brand" href="/">"Tavoli"</a>
@@ -23,9 +23,9 @@ pub fn Header() -> impl IntoView {
                     lang=move || crate::i18n::code(other())
                     on:click=move |_| set_lang(lang, other())
                 >
-                    {move || tr(lang.get(), "English", "Italiano")}
+                    {tr(lang.get_untracked(), "English", "Italiano")}
                 </button>
             </div>
         </header>
-    }
+    }.into_any()
 }

@@ -15,22 +15,21 @@ pub fn HomePage() -> impl IntoView {
     view! {
         <Title text="" />
         <section class="hero">
-            <h1>{move || tr(lang.get(), "Tavoli tematici in tempo reale", "Live thematic roundtables")}</h1>
+            <h1>{tr(lang.get_untracked(), "Tavoli tematici in tempo reale", "Live thematic roundtables")}</h1>
             <p class="lead">
-                {move || tr(
-                    lang.get(),
+                {tr(lang.get_untracked(),
                     "Bisogni, risorse e proposte raccolti dal telefono di ogni partecipante, votati insieme e pronti nel Documento di proposta partecipata lo stesso giorno.",
                     "Needs, resources and proposals gathered from every participant's phone, voted together and ready in the participatory proposal document the same day.",
                 )}
             </p>
-            <a class="btn btn-primary" href="/t">{move || tr(lang.get(), "Partecipa con un codice", "Join with a code")}</a>
+            <a class="btn btn-primary" href="/t">{tr(lang.get_untracked(), "Partecipa con un codice", "Join with a code")}</a>
         </section>
         <section aria-labelledby="processi">
-            <h2 id="processi">{move || tr(lang.get(), "Percorsi partecipativi", "Participatory processes")}</h2>
-            <Suspense fallback=move || view! { <p>{move || tr(lang.get(), "Caricamento…", "Loading…")}</p> }>
+            <h2 id="processi">{tr(lang.get_untracked(), "Percorsi partecipativi", "Participatory processes")}</h2>
+            <Suspense fallback=move || view! { <p>{tr(lang.get_untracked(), "Caricamento…", "Loading…")}</p> }>
                 {move || processes.get().map(|result| match result {
                     Ok(list) if list.is_empty() => view! {
-                        <p>{move || tr(lang.get(), "Nessun percorso ancora.", "No process yet.")}</p>
+                        <p>{tr(lang.get_untracked(), "Nessun percorso ancora.", "No process yet.")}</p>
                     }.into_any(),
                     Ok(list) => view! {
                         <ul class="process-list">
@@ -38,12 +37,12 @@ pub fn HomePage() -> impl IntoView {
                         </ul>
                     }.into_any(),
                     Err(_) => view! {
-                        <p role="alert">{move || tr(lang.get(), "Non è stato possibile caricare i percorsi.", "The processes could not be loaded.")}</p>
+                        <p role="alert">{tr(lang.get_untracked(), "Non è stato possibile caricare i percorsi.", "The processes could not be loaded.")}</p>
                     }.into_any(),
                 })}
             </Suspense>
         </section>
-    }
+    }.into_any()
 }
 
 #[component]
@@ -61,7 +60,7 @@ fn ProcessItem(process: ProcessSummary) -> impl IntoView {
                             <span class="roundtable-title">{roundtable.title}</span>
                             " "
                             <a href=href class="code">
-                                <span class="visually-hidden">{move || tr(lang.get(), "codice ", "code ")}</span>
+                                <span class="visually-hidden">{tr(lang.get_untracked(), "codice ", "code ")}</span>
                                 {roundtable.join_code}
                             </a>
                         </li>
@@ -69,5 +68,5 @@ fn ProcessItem(process: ProcessSummary) -> impl IntoView {
                 }).collect_view()}
             </ul>
         </li>
-    }
+    }.into_any()
 }

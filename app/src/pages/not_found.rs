@@ -13,8 +13,8 @@ pub fn NotFound() -> impl IntoView {
         response.set_status(http::StatusCode::NOT_FOUND);
     }
     view! {
-        <Title text=move || tr(lang.get(), "Pagina non trovata", "Page not found").to_string() />
-        <h1>{move || tr(lang.get(), "Pagina non trovata", "Page not found")}</h1>
-        <p><a href="/">{move || tr(lang.get(), "Torna alla pagina iniziale", "Back to the home page")}</a></p>
-    }
+        <Title text=tr(lang.get_untracked(), "Pagina non trovata", "Page not found").to_string() />
+        <h1>{tr(lang.get_untracked(), "Pagina non trovata", "Page not found")}</h1>
+        <p><a href="/">{tr(lang.get_untracked(), "Torna alla pagina iniziale", "Back to the home page")}</a></p>
+    }.into_any()
 }

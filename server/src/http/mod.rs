@@ -4,6 +4,7 @@ pub mod commands;
 pub mod error;
 pub mod exports;
 pub mod extract;
+pub mod forms;
 mod health;
 pub mod join;
 mod login;
@@ -26,4 +27,5 @@ pub fn router() -> Router<AppState> {
         .merge(openapi::router())
         .merge(synthesis::router())
         .merge(exports::router())
+        .merge(forms::router())
 }
