@@ -50,7 +50,13 @@ pub fn VotingPanel() -> impl IntoView {
     // Own dots: from the server's `your_ballot` (secret rounds), else from the open ballots.
     let my_dots = move |round: &VotingRound, card: &str| -> u32 {
         let me = me.get_value();
-        if let Some((dots, _)) = live.my_ballots.read().get(&round.round) {
+        // Only a secret round hides whose dots are whose: there the server's `your_ballot`
+        // (sent on connecting and after each of our own votes) is the only source.
+        if let Some((dots, _)) = round
+            .secret
+            .then(|| live.my_ballots.read().get(&round.round).cloned())
+            .flatten()
+        {
             return dots
                 .iter()
                 .filter(|dot| dot.contribution_id == card && dot.participant_id == me)
@@ -64,8 +70,12 @@ pub fn VotingPanel() -> impl IntoView {
             .count() as u32
     };
     let dots_left = move |round: &VotingRound| -> u32 {
-        if let Some((_, left)) = live.my_ballots.read().get(&round.round) {
-            return *left;
+        if let Some((_, left)) = round
+            .secret
+            .then(|| live.my_ballots.read().get(&round.round).cloned())
+            .flatten()
+        {
+            return left;
         }
         live.board
             .with(|board| board.dots_left(round.round, &me.get_value()))

@@ -220,12 +220,36 @@ impl Connection {
                 let writer = self.state.live.writer.clone();
                 let replies = replies.clone();
                 let lang = self.lang;
+                let is_vote = matches!(
+                    submission.envelope.command,
+                    tavoli_core::Command::CastVote { .. }
+                        | tavoli_core::Command::RetractVote { .. }
+                );
+                let voter = submission.actor.participant_id.clone().filter(|_| is_vote);
+                let state = self.state.clone();
+                let roundtable_id = self.roundtable_id.clone();
                 tokio::spawn(async move {
                     let message = match writer.submit(submission).await {
-                        Ok(outcome) => ServerMessage::Ack {
-                            command_id,
-                            seq: outcome.seq(),
-                        },
+                        Ok(outcome) => {
+                            // The voter's own dots, which a secret round shows nobody else.
+                            if let Some(voter) = &voter
+                                && let Ok(board) =
+                                    state.live.boards.get(&state.storage, &roundtable_id).await
+                            {
+                                for ballot in super::voting::your_ballots(&board, voter) {
+                                    let _ = replies
+                                        .send(
+                                            serde_json::to_string(&ballot)
+                                                .expect("messages serialise"),
+                                        )
+                                        .await;
+                                }
+                            }
+                            ServerMessage::Ack {
+                                command_id,
+                                seq: outcome.seq(),
+                            }
+                        }
                         Err(error) => {
                             let error = error_body(&error, lang);
                             ServerMessage::Error {
