@@ -1,5 +1,6 @@
 //! The JSON API and health check: one file per resource, each with its own `router()`.
 
+pub mod access;
 pub mod commands;
 pub mod error;
 pub mod extract;

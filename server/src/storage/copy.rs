@@ -19,6 +19,8 @@ pub const COPY_ORDER: &[&str] = &[
     "participants",
     "events",
     "commands",
+    "process_members",
+    "audit_log",
 ];
 
 /// One column value, whatever the backend.
