@@ -4,6 +4,7 @@ pub mod access;
 pub mod commands;
 pub mod error;
 pub mod extract;
+pub mod guard;
 mod health;
 pub mod join;
 mod login;
