@@ -8,5 +8,8 @@ mod durability;
 mod foundation;
 mod instances;
 mod live;
+mod matrix;
 mod openapi;
+mod privacy;
+mod security;
 mod voting;

@@ -7,8 +7,10 @@ pub mod extract;
 pub mod guard;
 mod health;
 pub mod join;
+mod members;
 mod login;
 mod openapi;
+mod privacy;
 pub mod processes;
 pub mod session;
 
@@ -24,4 +26,6 @@ pub fn router() -> Router<AppState> {
         .merge(join::router())
         .merge(commands::router())
         .merge(openapi::router())
+        .merge(members::router())
+        .merge(privacy::router())
 }

@@ -221,6 +221,21 @@ pub fn document() -> Value {
             "responses": with_errors(json!({"101": {"description": "Switching to the websocket protocol (docs/PROTOCOL.md)"}}),
                 &[("400", "Bad since or not a websocket request"), auth_errors[0], auth_errors[1], auth_errors[2]])}},
     });
+    let mut paths = paths;
+    // Paths of the accounts and privacy routes, described beside their handlers.
+    for more in [super::members::openapi_paths(), super::privacy::openapi_paths()] {
+        if let (Value::Object(paths), Value::Object(more)) = (&mut paths, more) {
+            paths.extend(more);
+        }
+    }
+    for (path, status, description) in [
+        ("/api/login", "429", "Too many sign-in attempts from this address (Retry-After)"),
+        ("/api/join", "429", "Too many joins from this address (Retry-After)"),
+        ("/api/join", "413", "Body too large"),
+        ("/api/login", "413", "Body too large"),
+    ] {
+        paths[path]["post"]["responses"][status] = error_response(description);
+    }
     json!({
         "openapi": "3.1.0",
         "info": {"title": "Tavoli API", "version": env!("CARGO_PKG_VERSION"),
