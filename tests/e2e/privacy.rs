@@ -50,8 +50,14 @@ fn start(data_dir: &Path) -> Server {
             break url.to_string();
         }
     };
-    // Keep draining stdout (the log goes to stderr, into the file).
-    std::thread::spawn(move || for _ in reader.lines() {});
+    // The log lines (on stdout when it is not a terminal) go to the log file too.
+    let mut copy = std::fs::OpenOptions::new().append(true).open(&log).unwrap();
+    std::thread::spawn(move || {
+        use std::io::Write;
+        for line in reader.lines().map_while(Result::ok) {
+            let _ = writeln!(copy, "{line}");
+        }
+    });
     Server { child, url, log }
 }
 
@@ -60,9 +66,31 @@ async fn a_participant_downloads_their_data_and_after_erasure_their_name_is_nowh
     let dir = tempfile::tempdir().unwrap();
     let server = start(dir.path());
     let http = reqwest::Client::new();
+    // A fresh roundtable of the demo process (the demo's own ones are already in synthesis).
+    let staff = sign_in_demo(&server, &http).await;
+    let list: Value = http
+        .get(format!("{}/api/processes", server.url))
+        .bearer_auth(&staff)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let process_id = list["processes"][0]["id"].as_str().unwrap().to_string();
+    let table: Value = http
+        .post(format!("{}/api/processes/{process_id}/roundtables", server.url))
+        .bearer_auth(&staff)
+        .json(&json!({"title": "Tavolo della privacy"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let joined: Value = http
         .post(format!("{}/api/join", server.url))
-        .json(&json!({"join_code": "ANZ425", "name": NAME, "organisation": "Auser Valle Serena",
+        .json(&json!({"join_code": table["join_code"], "name": NAME, "organisation": "Auser Valle Serena",
                       "organisation_kind": "odv", "consent": true}))
         .send()
         .await
@@ -133,16 +161,6 @@ async fn a_participant_downloads_their_data_and_after_erasure_their_name_is_nowh
     );
 
     // Gone from every answer the API gives, to the planning office too.
-    let login: Value = http
-        .post(format!("{}/api/login", server.url))
-        .json(&json!({"email": tavoli_server::demo::DEMO_EMAIL, "password": tavoli_server::demo::DEMO_PASSWORD}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let staff = login["token"].as_str().unwrap().to_string();
     let mut answers = Vec::new();
     let board: Value = http
         .get(format!("{base}/board"))
@@ -161,18 +179,6 @@ async fn a_participant_downloads_their_data_and_after_erasure_their_name_is_nowh
             .any(|c| c["text"] == "Trasporto per le visite mediche"),
         "the card stays"
     );
-    let process_id = {
-        let list: Value = http
-            .get(format!("{}/api/processes", server.url))
-            .bearer_auth(&staff)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        list["processes"][0]["id"].as_str().unwrap().to_string()
-    };
     for path in [
         format!("{base}/board"),
         format!("{base}/events?since=0"),
@@ -220,4 +226,17 @@ async fn the_privacy_notice_is_served_in_both_languages_with_its_version() {
     assert_eq!(notice["version"], tavoli_core::privacy::PRIVACY_NOTICE_VERSION);
     assert!(notice["it"].as_str().unwrap().contains("cancellazione"));
     assert!(notice["en"].as_str().unwrap().contains("erased"));
+}
+
+async fn sign_in_demo(server: &Server, http: &reqwest::Client) -> String {
+    let login: Value = http
+        .post(format!("{}/api/login", server.url))
+        .json(&json!({"email": tavoli_server::demo::DEMO_EMAIL, "password": tavoli_server::demo::DEMO_PASSWORD}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    login["token"].as_str().unwrap().to_string()
 }

@@ -273,7 +273,8 @@ async fn a_reconnecting_phone_flushes_25_commands_but_a_flooding_peer_is_closed(
                 Some(Ok(Message::Close(frame))) => {
                     return frame.map(|f| u16::from(f.code));
                 }
-                None | Some(Err(_)) => return None,
+                None => return None,
+                Some(Err(error)) => panic!("socket error {error}"),
                 Some(Ok(_)) => {}
             }
         }
@@ -440,7 +441,14 @@ async fn a_facilitator_runs_only_their_own_roundtable_and_the_planning_office_on
         .unwrap();
     assert_eq!(list["processes"], json!([]));
     // Nor does a visitor without an account: nothing here is published.
-    let anonymous: Value = app.get("/api/processes").await.json().await.unwrap();
+    let anonymous: Value = client()
+        .get(app.url("/api/processes"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(anonymous["processes"], json!([]));
 }
 

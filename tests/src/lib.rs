@@ -219,8 +219,9 @@ impl TestApp {
                 .await
                 .unwrap();
         }
-        let response = self
-            .http
+        // A client of its own: signing in ends the session a shared cookie jar would carry
+        // (sessions rotate on sign-in).
+        let response = reqwest::Client::new()
             .post(self.url("/api/login"))
             .json(&json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}))
             .send()

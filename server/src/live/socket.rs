@@ -40,6 +40,8 @@ const MESSAGE_BURST: u32 = 100;
 const MESSAGES_PER_SECOND: u32 = 10;
 /// Messages refused for the rate before the peer is judged abusive and closed (1008).
 const RATE_STRIKES: u32 = 50;
+/// How long a closing peer is given to acknowledge the close.
+const CLOSE_GRACE: Duration = Duration::from_secs(2);
 /// Close code for a policy violation (RFC 6455): abuse, revocation, expired session.
 const POLICY_VIOLATION: u16 = 1008;
 
@@ -179,6 +181,16 @@ impl Connection {
                             if strikes >= RATE_STRIKES {
                                 tracing::warn!(roundtable_id = %self.roundtable_id, "closing a websocket that floods messages");
                                 close_for(&mut sink, &message, "too many messages").await;
+                                // Read (and ignore) what is still in flight until the peer answers
+                                // the close, so it gets our reason rather than a reset.
+                                let _ = tokio::time::timeout(CLOSE_GRACE, async {
+                                    while let Some(Ok(message)) = stream.next().await {
+                                        if matches!(message, Message::Close(_)) {
+                                            break;
+                                        }
+                                    }
+                                })
+                                .await;
                                 return Err(());
                             }
                             send_json(&mut sink, &message).await?;
