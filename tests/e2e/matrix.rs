@@ -59,6 +59,16 @@ fn standing(caller: Caller, target: Target) -> Standing {
     }
 }
 
+/// Process-level actions (read a process, create its roundtables, read its audit log) look at
+/// the caller's role in the target's process: A and B share process 1, so whoever belongs to A
+/// belongs to process 1 (a participant reads the process of their roundtable).
+fn process_standing(caller: Caller, target: Target) -> Standing {
+    match target {
+        Target::OtherProcess => standing(caller, target),
+        Target::Own | Target::OtherRoundtable => standing(caller, Target::Own),
+    }
+}
+
 /// Account-level actions (create a process, a staff account) look at the account only.
 fn account_standing(caller: Caller) -> Standing {
     match caller {
@@ -157,7 +167,12 @@ async fn world(app: &TestApp, phase: &str, round: usize) -> World {
             card_b: card_b["command_id"].as_str().unwrap().into(),
             cluster: cluster["command_id"].as_str().unwrap().into(),
         });
-        victims.push(app.join(table, "Vittima", "Caritas").await.participant_id.unwrap());
+        victims.push(
+            app.join(table, "Vittima", "Caritas")
+                .await
+                .participant_id
+                .unwrap(),
+        );
     }
     let revoked = app.join(&a, "Rita", "Acli").await;
     let revoke = app
@@ -177,7 +192,11 @@ async fn world(app: &TestApp, phase: &str, round: usize) -> World {
         .facilitator_of(&a, &format!("facilitatore-{round}@ambito.example"))
         .await;
     let observer = app
-        .member_of(&a, &format!("osservatore-{round}@ambito.example"), "observer")
+        .member_of(
+            &a,
+            &format!("osservatore-{round}@ambito.example"),
+            "observer",
+        )
         .await;
     World {
         tables,
@@ -223,7 +242,11 @@ fn judge(expected: Result<(), Refusal>, status: u16, code: &str) -> Result<(), S
             }
         }
         Err(refusal) => {
-            let want = if refusal.is_unauthenticated() { 401 } else { 403 };
+            let want = if refusal.is_unauthenticated() {
+                401
+            } else {
+                403
+            };
             if status == want && AUTH_CODES.contains(&code) {
                 Ok(())
             } else {
@@ -265,15 +288,27 @@ async fn open_live(app: &TestApp, table: &Table, token: &str, since: u64) -> Res
     );
     let mut request = url.into_client_request().unwrap();
     if !token.is_empty() {
-        request.headers_mut().insert(
-            "Authorization",
-            format!("Bearer {token}").parse().unwrap(),
-        );
+        request
+            .headers_mut()
+            .insert("Authorization", format!("Bearer {token}").parse().unwrap());
     }
     match tokio_tungstenite::connect_async(request).await {
         Ok((socket, _)) => Ok(Live { socket }),
         Err(tungstenite::Error::Http(response)) => Err(response.status().as_u16()),
         Err(other) => panic!("websocket failed: {other}"),
+    }
+}
+
+/// The answer to a command: its ack or error, or an error without a command id (the decoder
+/// refuses some commands, such as `join`, before reading their id).
+async fn outcome(live: &mut Live, command_id: &str) -> Value {
+    loop {
+        let message = live.next_json().await;
+        if (message["type"] == "ack" || message["type"] == "error")
+            && (message["command_id"] == command_id || message["command_id"].is_null())
+        {
+            return message;
+        }
     }
 }
 
@@ -283,33 +318,120 @@ struct Route {
     method: reqwest::Method,
     path: fn(&Table, &str) -> String,
     body: Option<fn() -> Value>,
-    account_level: bool,
+    level: Level,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Level {
+    Account,
+    Process,
+    Roundtable,
 }
 
 fn routes() -> Vec<Route> {
     use reqwest::Method;
     vec![
-        Route { action: Action::ListProcesses, method: Method::GET, path: |_, _| "/api/processes".into(), body: None, account_level: true },
-        Route { action: Action::CreateProcess, method: Method::POST, path: |_, _| "/api/processes".into(),
-            body: Some(|| json!({"title": "Nuovo", "owner": "Ente", "kind": "co_progettazione"})), account_level: true },
-        Route { action: Action::CreateStaffAccount, method: Method::POST, path: |_, _| "/api/users".into(),
-            body: Some(|| json!({"email": format!("{}@nuovo.example", command_id()), "password": "password-lunga", "role": "facilitator"})), account_level: true },
-        Route { action: Action::ReadProcess, method: Method::GET, path: |t, _| format!("/api/processes/{}", t.process_id), body: None, account_level: false },
-        Route { action: Action::CreateRoundtable, method: Method::POST, path: |t, _| format!("/api/processes/{}/roundtables", t.process_id),
-            body: Some(|| json!({"title": "Tavolo nuovo"})), account_level: false },
-        Route { action: Action::ManageMembers, method: Method::POST, path: |t, _| format!("/api/roundtables/{}/facilitators", t.id),
-            body: Some(|| json!({"email": "udp@ambito.example"})), account_level: false },
-        Route { action: Action::ReadAudit, method: Method::GET, path: |t, _| format!("/api/processes/{}/audit", t.process_id), body: None, account_level: false },
-        Route { action: Action::ReadBoard, method: Method::GET, path: |t, _| format!("/api/roundtables/{}/board", t.id), body: None, account_level: false },
-        Route { action: Action::ReadEvents, method: Method::GET, path: |t, _| format!("/api/roundtables/{}/events?since=0", t.id), body: None, account_level: false },
-        Route { action: Action::ListParticipants, method: Method::GET, path: |t, _| format!("/api/roundtables/{}/participants", t.id), body: None, account_level: false },
-        Route { action: Action::RevokeParticipant, method: Method::POST, path: |t, victim| format!("/api/roundtables/{}/participants/{victim}/revoke", t.id),
-            body: Some(|| json!({})), account_level: false },
-        Route { action: Action::EraseParticipant, method: Method::DELETE, path: |t, victim| format!("/api/roundtables/{}/participants/{victim}", t.id),
-            body: None, account_level: false },
-        Route { action: Action::DownloadOwnData, method: Method::GET, path: |t, _| format!("/api/roundtables/{}/me", t.id), body: None, account_level: false },
+        Route {
+            action: Action::ListProcesses,
+            method: Method::GET,
+            path: |_, _| "/api/processes".into(),
+            body: None,
+            level: Level::Account,
+        },
+        Route {
+            action: Action::CreateProcess,
+            method: Method::POST,
+            path: |_, _| "/api/processes".into(),
+            body: Some(|| json!({"title": "Nuovo", "owner": "Ente", "kind": "co_progettazione"})),
+            level: Level::Account,
+        },
+        Route {
+            action: Action::CreateStaffAccount,
+            method: Method::POST,
+            path: |_, _| "/api/users".into(),
+            body: Some(
+                || json!({"email": format!("{}@nuovo.example", command_id()), "password": "password-lunga", "role": "facilitator"}),
+            ),
+            level: Level::Account,
+        },
+        Route {
+            action: Action::ReadProcess,
+            method: Method::GET,
+            path: |t, _| format!("/api/processes/{}", t.process_id),
+            body: None,
+            level: Level::Process,
+        },
+        Route {
+            action: Action::CreateRoundtable,
+            method: Method::POST,
+            path: |t, _| format!("/api/processes/{}/roundtables", t.process_id),
+            body: Some(|| json!({"title": "Tavolo nuovo"})),
+            level: Level::Process,
+        },
+        Route {
+            action: Action::ManageMembers,
+            method: Method::POST,
+            path: |t, _| format!("/api/roundtables/{}/facilitators", t.id),
+            body: Some(|| json!({"email": "udp@ambito.example"})),
+            level: Level::Roundtable,
+        },
+        Route {
+            action: Action::ReadAudit,
+            method: Method::GET,
+            path: |t, _| format!("/api/processes/{}/audit", t.process_id),
+            body: None,
+            level: Level::Process,
+        },
+        Route {
+            action: Action::ReadBoard,
+            method: Method::GET,
+            path: |t, _| format!("/api/roundtables/{}/board", t.id),
+            body: None,
+            level: Level::Roundtable,
+        },
+        Route {
+            action: Action::ReadEvents,
+            method: Method::GET,
+            path: |t, _| format!("/api/roundtables/{}/events?since=0", t.id),
+            body: None,
+            level: Level::Roundtable,
+        },
+        Route {
+            action: Action::ListParticipants,
+            method: Method::GET,
+            path: |t, _| format!("/api/roundtables/{}/participants", t.id),
+            body: None,
+            level: Level::Roundtable,
+        },
+        Route {
+            action: Action::RevokeParticipant,
+            method: Method::POST,
+            path: |t, victim| format!("/api/roundtables/{}/participants/{victim}/revoke", t.id),
+            body: Some(|| json!({})),
+            level: Level::Roundtable,
+        },
+        Route {
+            action: Action::EraseParticipant,
+            method: Method::DELETE,
+            path: |t, victim| format!("/api/roundtables/{}/participants/{victim}", t.id),
+            body: None,
+            level: Level::Roundtable,
+        },
+        Route {
+            action: Action::DownloadOwnData,
+            method: Method::GET,
+            path: |t, _| format!("/api/roundtables/{}/me", t.id),
+            body: None,
+            level: Level::Roundtable,
+        },
         // Erasing oneself goes last: it ends the participant of this phase's world.
-        Route { action: Action::EraseSelf, method: Method::DELETE, path: |t, _| format!("/api/roundtables/{}/me", t.id), body: None, account_level: false },
+        Route {
+            action: Action::EraseSelf,
+            method: Method::DELETE,
+            path: |t, _| format!("/api/roundtables/{}/me", t.id),
+            body: None,
+            level: Level::Roundtable,
+        },
     ]
 }
 
@@ -332,8 +454,11 @@ async fn every_role_command_route_target_and_phase_is_allowed_or_refused_as_the_
                     let expected = authorize(
                         standing(*caller, *target),
                         Action::Command(
-                            &serde_json::from_value::<Command>(sample(type_name, &world.fixtures[index]))
-                                .expect("samples are valid"),
+                            &serde_json::from_value::<Command>(sample(
+                                type_name,
+                                &world.fixtures[index],
+                            ))
+                            .expect("samples are valid"),
                         ),
                     )
                     .map(|_| ());
@@ -356,12 +481,16 @@ async fn every_role_command_route_target_and_phase_is_allowed_or_refused_as_the_
                                 Ok(mut live) => {
                                     live.send(&command).await;
                                     let outcome =
-                                        live.outcome(command["command_id"].as_str().unwrap()).await;
+                                        outcome(&mut live, command["command_id"].as_str().unwrap())
+                                            .await;
                                     let _ = live.socket.close(None).await;
                                     if outcome["type"] == "ack" {
                                         (200, String::new())
                                     } else {
-                                        let code = outcome["error"]["code"].as_str().unwrap_or("").to_string();
+                                        let code = outcome["error"]["code"]
+                                            .as_str()
+                                            .unwrap_or("")
+                                            .to_string();
                                         // The socket has no statuses: the code says which.
                                         let status = match code.as_str() {
                                             "unauthenticated" | "token_revoked" => 401,
@@ -374,7 +503,11 @@ async fn every_role_command_route_target_and_phase_is_allowed_or_refused_as_the_
                             }
                         };
                         // A refused upgrade is a typed refusal too (its body is checked below).
-                        let code = if code == "refused_upgrade" { "forbidden".to_string() } else { code };
+                        let code = if code == "refused_upgrade" {
+                            "forbidden".to_string()
+                        } else {
+                            code
+                        };
                         let verdict = judge(expected, status, &code);
                         let after = world.owners[index].board().await;
                         if let Err(why) = verdict {
@@ -389,13 +522,14 @@ async fn every_role_command_route_target_and_phase_is_allowed_or_refused_as_the_
         }
         // Routes.
         for route in routes() {
-            for (index, target) in TARGETS.iter().enumerate() {
+            // Their own roundtable last: erasing oneself there ends the participant.
+            for (index, target) in TARGETS.iter().enumerate().rev() {
                 let table = &world.tables[index];
                 for (caller, token) in &world.tokens {
-                    let standing = if route.account_level {
-                        account_standing(*caller)
-                    } else {
-                        standing(*caller, *target)
+                    let standing = match route.level {
+                        Level::Account => account_standing(*caller),
+                        Level::Process => process_standing(*caller, *target),
+                        Level::Roundtable => standing(*caller, *target),
                     };
                     let expected = authorize(standing, route.action).map(|_| ());
                     let before = world.owners[index].board().await;
@@ -408,7 +542,10 @@ async fn every_role_command_route_target_and_phase_is_allowed_or_refused_as_the_
                     )
                     .await;
                     if let Err(why) = judge(expected, status, &code) {
-                        failures.push(format!("[{phase}] {:?} by {caller:?} at {target:?}: {why}", route.action));
+                        failures.push(format!(
+                            "[{phase}] {:?} by {caller:?} at {target:?}: {why}",
+                            route.action
+                        ));
                     } else if expected.is_err() && world.owners[index].board().await != before {
                         failures.push(format!("[{phase}] {:?} by {caller:?} at {target:?}: refused but the board changed", route.action));
                     }
@@ -417,7 +554,12 @@ async fn every_role_command_route_target_and_phase_is_allowed_or_refused_as_the_
             }
         }
     }
-    assert!(failures.is_empty(), "{} of {cases} cases wrong:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {cases} cases wrong:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
     assert!(cases > 3000, "the matrix has thousands of cases ({cases})");
 }
 
@@ -427,7 +569,10 @@ async fn a_refused_websocket_upgrade_says_why_in_the_error_shape() {
     let table = app.roundtable().await;
     let elsewhere = app.roundtable().await;
     let outsider = app.join(&elsewhere, "Olga", "Altrove").await;
-    for (token, status, code) in [("", 401, "unauthenticated"), (outsider.token.as_str(), 403, "forbidden")] {
+    for (token, status, code) in [
+        ("", 401, "unauthenticated"),
+        (outsider.token.as_str(), 403, "forbidden"),
+    ] {
         let mut request = reqwest::Client::new()
             .get(app.url(&format!("/api/roundtables/{}/live", table.id)))
             .header("Connection", "Upgrade")

@@ -45,7 +45,10 @@ fn start(data_dir: &Path) -> Server {
     let mut reader = BufReader::new(child.stdout.take().unwrap());
     let url = loop {
         let mut line = String::new();
-        assert!(reader.read_line(&mut line).unwrap() > 0, "the server starts");
+        assert!(
+            reader.read_line(&mut line).unwrap() > 0,
+            "the server starts"
+        );
         if let Some(url) = line.trim().strip_prefix("Tavoli is serving at ") {
             break url.to_string();
         }
@@ -79,7 +82,10 @@ async fn a_participant_downloads_their_data_and_after_erasure_their_name_is_nowh
         .unwrap();
     let process_id = list["processes"][0]["id"].as_str().unwrap().to_string();
     let table: Value = http
-        .post(format!("{}/api/processes/{process_id}/roundtables", server.url))
+        .post(format!(
+            "{}/api/processes/{process_id}/roundtables",
+            server.url
+        ))
         .bearer_auth(&staff)
         .json(&json!({"title": "Tavolo della privacy"}))
         .send()
@@ -193,7 +199,10 @@ async fn a_participant_downloads_their_data_and_after_erasure_their_name_is_nowh
         answers.push((path, response.text().await.unwrap()));
     }
     let participants = &answers[2].1;
-    assert!(participants.contains(&participant_id), "still listed, by id");
+    assert!(
+        participants.contains(&participant_id),
+        "still listed, by id"
+    );
     // Their token is dead.
     let after = http
         .get(format!("{base}/me"))
@@ -211,19 +220,22 @@ async fn a_participant_downloads_their_data_and_after_erasure_their_name_is_nowh
         .map(|(path, body)| (path.as_str(), body.as_str()))
         .collect();
     let found = places_holding(NAME, &files, &texts);
-    assert!(
-        found.is_empty(),
-        "the erased name is still in: {found:?}"
-    );
+    assert!(found.is_empty(), "the erased name is still in: {found:?}");
     let log = std::fs::read_to_string(&server.log).unwrap();
-    assert!(!log.is_empty(), "the log was written (so its check means something)");
+    assert!(
+        !log.is_empty(),
+        "the log was written (so its check means something)"
+    );
 }
 
 #[tokio::test]
 async fn the_privacy_notice_is_served_in_both_languages_with_its_version() {
     let app = tavoli_tests::TestApp::spawn().await;
     let notice: Value = app.get("/api/privacy").await.json().await.unwrap();
-    assert_eq!(notice["version"], tavoli_core::privacy::PRIVACY_NOTICE_VERSION);
+    assert_eq!(
+        notice["version"],
+        tavoli_core::privacy::PRIVACY_NOTICE_VERSION
+    );
     assert!(notice["it"].as_str().unwrap().contains("cancellazione"));
     assert!(notice["en"].as_str().unwrap().contains("erased"));
 }

@@ -57,7 +57,11 @@ async fn a_cookie_authenticated_write_from_another_site_is_refused_and_changes_n
         .send()
         .await
         .unwrap();
-    assert_eq!(bearer.status(), 200, "a Bearer token is never sent by a browser on its own");
+    assert_eq!(
+        bearer.status(),
+        200,
+        "a Bearer token is never sent by a browser on its own"
+    );
 }
 
 #[tokio::test]
@@ -83,7 +87,12 @@ async fn a_body_over_the_limit_gets_413_in_the_error_shape() {
         assert_eq!(response.status(), 413, "{path}");
         let body: Value = response.json().await.unwrap();
         assert_eq!(body["error"]["code"], "body_too_large", "{path}");
-        assert!(body["error"]["message"].as_str().unwrap().contains("too large"));
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("too large")
+        );
     }
 }
 
@@ -93,14 +102,20 @@ async fn pages_carry_a_strict_policy_whose_nonce_is_the_hydration_scripts() {
     let response = app.get("/").await;
     assert_eq!(response.status(), 200);
     let headers = response.headers().clone();
-    let policy = headers["content-security-policy"].to_str().unwrap().to_string();
+    let policy = headers["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
     let html = response.text().await.unwrap();
     let nonce = policy
         .split("'nonce-")
         .nth(1)
         .and_then(|rest| rest.split('\'').next())
         .expect("the policy names a nonce");
-    assert!(html.contains(&format!("nonce=\"{nonce}\"")), "the inline script carries it");
+    assert!(
+        html.contains(&format!("nonce=\"{nonce}\"")),
+        "the inline script carries it"
+    );
     for part in [
         "'wasm-unsafe-eval'",
         "frame-ancestors 'none'",
@@ -191,7 +206,10 @@ async fn a_venue_of_400_joining_from_one_address_is_not_throttled_but_a_flood_is
         created += 1;
     }
     assert_eq!(created, 400);
-    assert!(started.elapsed() < Duration::from_secs(60), "within a minute");
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "within a minute"
+    );
     let mut throttled = None;
     for _ in 0..2000 {
         let response = client()
@@ -232,7 +250,10 @@ async fn an_oversized_frame_closes_the_socket_and_changes_nothing() {
     })
     .await
     .unwrap_or(false);
-    assert!(closed, "the server closes a socket that sends an oversized frame");
+    assert!(
+        closed,
+        "the server closes a socket that sends an oversized frame"
+    );
     assert_eq!(anna.board().await, before);
 }
 
@@ -346,23 +367,37 @@ async fn cookies_are_secure_behind_tls() {
         .await
         .unwrap();
     let cookie = response.headers()["set-cookie"].to_str().unwrap();
-    assert!(cookie.contains("; Secure") && cookie.contains("HttpOnly"), "{cookie}");
+    assert!(
+        cookie.contains("; Secure") && cookie.contains("HttpOnly"),
+        "{cookie}"
+    );
 }
 
 #[tokio::test]
 async fn a_revoked_participant_is_cut_off_at_once_but_keeps_their_privacy_rights() {
     let app = TestApp::spawn().await;
     let table = app.roundtable().await;
-    let facilitator = app.facilitator_of(&table, "facilitatrice@ambito.example").await;
+    let facilitator = app
+        .facilitator_of(&table, "facilitatrice@ambito.example")
+        .await;
     let anna = app.join(&table, "Anna", "Auser").await;
     let mut live = anna.live(0).await;
     let participant_id = anna.participant_id.clone().unwrap();
     // Another roundtable's facilitator cannot revoke her.
     let elsewhere = app.roundtable().await;
     let stranger = app.facilitator_of(&elsewhere, "altro@ambito.example").await;
-    let path = format!("/api/roundtables/{}/participants/{participant_id}/revoke", table.id);
-    assert_eq!(app.post_json(&stranger, &path, json!({})).await.status(), 403);
-    assert_eq!(app.post_json(&facilitator, &path, json!({})).await.status(), 204);
+    let path = format!(
+        "/api/roundtables/{}/participants/{participant_id}/revoke",
+        table.id
+    );
+    assert_eq!(
+        app.post_json(&stranger, &path, json!({})).await.status(),
+        403
+    );
+    assert_eq!(
+        app.post_json(&facilitator, &path, json!({})).await.status(),
+        204
+    );
     let closed = tokio::time::timeout(Duration::from_secs(5), async {
         let mut told = false;
         loop {
@@ -378,7 +413,10 @@ async fn a_revoked_participant_is_cut_off_at_once_but_keeps_their_privacy_rights
     .expect("the open socket closes at once");
     assert_eq!(closed, (true, Some(1008)));
     let (status, body) = anna.send(&add_need("Dopo la revoca")).await;
-    assert_eq!((status, body["error"]["code"].as_str()), (401, Some("token_revoked")));
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (401, Some("token_revoked"))
+    );
     // Her data stays hers: she may still download it.
     let mine = client()
         .get(app.url(&format!("/api/roundtables/{}/me", table.id)))
@@ -420,16 +458,33 @@ async fn a_facilitator_runs_only_their_own_roundtable_and_the_planning_office_on
     let app = TestApp::spawn().await;
     let mine = app.roundtable().await;
     let other = app.roundtable().await;
-    let facilitator = app.facilitator_of(&mine, "facilitatore@ambito.example").await;
+    let facilitator = app
+        .facilitator_of(&mine, "facilitatore@ambito.example")
+        .await;
     let cluster = || json!({"type": "create_cluster", "command_id": command_id(), "title": "Casa"});
     let at = |table: &tavoli_tests::Table| format!("/api/roundtables/{}/commands", table.id);
-    assert_eq!(app.post_json(&facilitator, &at(&mine), cluster()).await.status(), 200);
-    assert_eq!(app.post_json(&facilitator, &at(&other), cluster()).await.status(), 403);
+    assert_eq!(
+        app.post_json(&facilitator, &at(&mine), cluster())
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        app.post_json(&facilitator, &at(&other), cluster())
+            .await
+            .status(),
+        403
+    );
     // Another planning-office account sees none of these processes.
     app.create_account("udp2@altro.example", "altra-password", "planning_office")
         .await;
     let stranger = app.login("udp2@altro.example", "altra-password").await;
-    assert_eq!(app.post_json(&stranger, &at(&mine), cluster()).await.status(), 403);
+    assert_eq!(
+        app.post_json(&stranger, &at(&mine), cluster())
+            .await
+            .status(),
+        403
+    );
     let list: Value = client()
         .get(app.url("/api/processes"))
         .bearer_auth(&stranger)

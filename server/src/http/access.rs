@@ -162,7 +162,12 @@ async fn staff_at_process(
     process_id: &str,
 ) -> Result<Option<Standing>, ApiError> {
     Ok(
-        match state.storage.process_role(&user.id, process_id).await?.as_deref() {
+        match state
+            .storage
+            .process_role(&user.id, process_id)
+            .await?
+            .as_deref()
+        {
             Some("planning_office") => Some(Standing::PlanningOffice),
             Some("observer") => Some(Standing::Observer),
             _ => None,
@@ -177,28 +182,36 @@ pub async fn standing_at_roundtable(
     roundtable: &RoundtableRecord,
 ) -> Result<Found, ApiError> {
     let cookies = [participant_cookie(&roundtable.id)];
-    best(state, candidates(credentials, &cookies), |holder| async move {
-        Ok(match holder {
-            Holder::Participant(p) if p.roundtable_id == roundtable.id => {
-                if p.revoked {
-                    Standing::Revoked
-                } else {
-                    Standing::Participant
+    best(
+        state,
+        candidates(credentials, &cookies),
+        |holder| async move {
+            Ok(match holder {
+                Holder::Participant(p) if p.roundtable_id == roundtable.id => {
+                    if p.revoked {
+                        Standing::Revoked
+                    } else {
+                        Standing::Participant
+                    }
                 }
-            }
-            Holder::Participant(_) => Standing::Outsider,
-            Holder::Staff(user) => {
-                let process = staff_at_process(state, &user, &roundtable.process_id).await?;
-                if process == Some(Standing::PlanningOffice) {
-                    Standing::PlanningOffice
-                } else if state.storage.is_facilitator(&user.id, &roundtable.id).await? {
-                    Standing::Facilitator
-                } else {
-                    process.unwrap_or(Standing::Outsider)
+                Holder::Participant(_) => Standing::Outsider,
+                Holder::Staff(user) => {
+                    let process = staff_at_process(state, &user, &roundtable.process_id).await?;
+                    if process == Some(Standing::PlanningOffice) {
+                        Standing::PlanningOffice
+                    } else if state
+                        .storage
+                        .is_facilitator(&user.id, &roundtable.id)
+                        .await?
+                    {
+                        Standing::Facilitator
+                    } else {
+                        process.unwrap_or(Standing::Outsider)
+                    }
                 }
-            }
-        })
-    })
+            })
+        },
+    )
     .await
 }
 
@@ -252,31 +265,39 @@ pub async fn standing_in_process(
         .map(|r| participant_cookie(&r.id))
         .collect();
     let roundtables = &roundtables;
-    best(state, candidates(credentials, &cookies), |holder| async move {
-        Ok(match holder {
-            Holder::Participant(p) if roundtables.iter().any(|r| r.id == p.roundtable_id) => {
-                if p.revoked {
-                    Standing::Revoked
-                } else {
-                    Standing::Participant
-                }
-            }
-            Holder::Participant(_) => Standing::Outsider,
-            Holder::Staff(user) => match staff_at_process(state, &user, process_id).await? {
-                Some(standing) => standing,
-                None => {
-                    let mut standing = Standing::Outsider;
-                    for roundtable in roundtables {
-                        if state.storage.is_facilitator(&user.id, &roundtable.id).await? {
-                            standing = Standing::Facilitator;
-                            break;
-                        }
+    best(
+        state,
+        candidates(credentials, &cookies),
+        |holder| async move {
+            Ok(match holder {
+                Holder::Participant(p) if roundtables.iter().any(|r| r.id == p.roundtable_id) => {
+                    if p.revoked {
+                        Standing::Revoked
+                    } else {
+                        Standing::Participant
                     }
-                    standing
                 }
-            },
-        })
-    })
+                Holder::Participant(_) => Standing::Outsider,
+                Holder::Staff(user) => match staff_at_process(state, &user, process_id).await? {
+                    Some(standing) => standing,
+                    None => {
+                        let mut standing = Standing::Outsider;
+                        for roundtable in roundtables {
+                            if state
+                                .storage
+                                .is_facilitator(&user.id, &roundtable.id)
+                                .await?
+                            {
+                                standing = Standing::Facilitator;
+                                break;
+                            }
+                        }
+                        standing
+                    }
+                },
+            })
+        },
+    )
     .await
 }
 

@@ -22,12 +22,12 @@ use super::{
     extract::{Answer, ReqLang},
     session::Credentials,
 };
-use tavoli_core::Action;
 use crate::{
     live::{CommandError, socket::Connection, writer::Submission},
     state::AppState,
     storage::RoundtableRecord,
 };
+use tavoli_core::Action;
 
 pub fn router() -> Router<AppState> {
     Router::new()

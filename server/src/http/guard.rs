@@ -34,7 +34,8 @@ const JOIN_PER_SECOND: u32 = 10;
 
 /// The strict policy of every answer. Pages get the same policy plus the nonce of their
 /// inline hydration script (set by `page_policy` while rendering).
-pub const DEFAULT_POLICY: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+pub const DEFAULT_POLICY: &str =
+    "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 /// The policy of a rendered page: its own scripts, the inline hydration script carrying
 /// `nonce`, WebAssembly compilation (`'wasm-unsafe-eval'`, not `'unsafe-eval'`), and
@@ -195,8 +196,7 @@ pub async fn protect(State(guard): State<Arc<Guard>>, request: Request, next: Ne
         Some(response) => response.into_response_in_lang(lang),
         None => {
             let response = next.run(Request::from_parts(parts, body)).await;
-            if response.status() == StatusCode::PAYLOAD_TOO_LARGE && !is_json(response.headers())
-            {
+            if response.status() == StatusCode::PAYLOAD_TOO_LARGE && !is_json(response.headers()) {
                 // axum's own limit answers in plain text: say it in our shape.
                 body_too_large().into_response_in(lang)
             } else {

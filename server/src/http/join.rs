@@ -158,7 +158,10 @@ pub async fn join_roundtable(state: &AppState, body: &JoinBody) -> Result<Joined
     // Which notice was accepted, beside the time (consent_at, set with the row).
     state
         .storage
-        .set_consent_notice(&participant_id, tavoli_core::privacy::PRIVACY_NOTICE_VERSION)
+        .set_consent_notice(
+            &participant_id,
+            tavoli_core::privacy::PRIVACY_NOTICE_VERSION,
+        )
         .await?;
     Ok(Joined {
         roundtable_id: roundtable.id,

@@ -297,9 +297,21 @@ pub fn openapi_paths() -> serde_json::Value {
     };
     let id = json!({"name": "id", "in": "path", "required": true, "schema": {"type": "string"}});
     let body = |schema: serde_json::Value| json!({"required": true, "content": {"application/json": {"schema": schema}}});
-    let mut create_user = errors(&[("400", "Malformed body"), ("409", "Email taken"), ("413", "Too large"), ("415", "Not JSON"), ("422", "Invalid field")]);
+    let mut create_user = errors(&[
+        ("400", "Malformed body"),
+        ("409", "Email taken"),
+        ("413", "Too large"),
+        ("415", "Not JSON"),
+        ("422", "Invalid field"),
+    ]);
     create_user["201"] = json!({"description": "Created", "content": {"application/json": {"schema": {"type": "object", "properties": {"id": {"type": "string"}}}}}});
-    let mut member = errors(&[("400", "Malformed body"), ("404", "Unknown process or account"), ("413", "Too large"), ("415", "Not JSON"), ("422", "Invalid field")]);
+    let mut member = errors(&[
+        ("400", "Malformed body"),
+        ("404", "Unknown process or account"),
+        ("413", "Too large"),
+        ("415", "Not JSON"),
+        ("422", "Invalid field"),
+    ]);
     member["200"] = json!({"description": "Role set", "content": {"application/json": {"schema": {"type": "object"}}}});
     let mut facilitator = member.clone();
     facilitator["200"] = json!({"description": "Facilitator added", "content": {"application/json": {"schema": {"type": "object"}}}});

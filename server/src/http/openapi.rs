@@ -223,14 +223,25 @@ pub fn document() -> Value {
     });
     let mut paths = paths;
     // Paths of the accounts and privacy routes, described beside their handlers.
-    for more in [super::members::openapi_paths(), super::privacy::openapi_paths()] {
+    for more in [
+        super::members::openapi_paths(),
+        super::privacy::openapi_paths(),
+    ] {
         if let (Value::Object(paths), Value::Object(more)) = (&mut paths, more) {
             paths.extend(more);
         }
     }
     for (path, status, description) in [
-        ("/api/login", "429", "Too many sign-in attempts from this address (Retry-After)"),
-        ("/api/join", "429", "Too many joins from this address (Retry-After)"),
+        (
+            "/api/login",
+            "429",
+            "Too many sign-in attempts from this address (Retry-After)",
+        ),
+        (
+            "/api/join",
+            "429",
+            "Too many joins from this address (Retry-After)",
+        ),
         ("/api/join", "413", "Body too large"),
         ("/api/login", "413", "Body too large"),
     ] {

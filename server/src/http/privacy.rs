@@ -193,9 +193,13 @@ async fn own_participant(
     roundtable: &RoundtableRecord,
     action: Action<'_>,
 ) -> Result<String, ApiError> {
-    let access =
-        access::at_roundtable(state, &Credentials::from_headers(headers), roundtable, action)
-            .await?;
+    let access = access::at_roundtable(
+        state,
+        &Credentials::from_headers(headers),
+        roundtable,
+        action,
+    )
+    .await?;
     access
         .participant
         .map(|p| p.id)
@@ -296,14 +300,10 @@ async fn erase_me(
 
 /// This file's paths in the OpenAPI document (merged by `openapi::document`).
 pub fn openapi_paths() -> Value {
-    let error = |description: &str| {
-        json!({"description": description, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}})
-    };
+    let error = |description: &str| json!({"description": description, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}});
     let id = json!({"name": "id", "in": "path", "required": true, "schema": {"type": "string"}});
     let pid = json!({"name": "participant_id", "in": "path", "required": true, "schema": {"type": "string"}});
-    let object = |description: &str| {
-        json!({"description": description, "content": {"application/json": {"schema": {"type": "object"}}}})
-    };
+    let object = |description: &str| json!({"description": description, "content": {"application/json": {"schema": {"type": "object"}}}});
     let refusals = json!({"401": error("Not signed in or token revoked"), "403": error("Not allowed"),
                           "404": error("Unknown roundtable or participant")});
     let with = |mut responses: Value, status: &str, answer: Value| {

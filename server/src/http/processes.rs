@@ -17,13 +17,13 @@ use super::{
     extract::{Answer, Json, ReqLang},
     session::Credentials,
 };
-use tavoli_core::Action;
 use crate::{
     auth::new_join_code,
     clock::now_ms,
     state::AppState,
     storage::{NewProcess, StorageError},
 };
+use tavoli_core::Action;
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -3,10 +3,7 @@
 //! Sockets on other instances notice at their next heartbeat, when they check the token again.
 //! A std `Mutex` guards the map: held for a lookup only, never across an await.
 
-use std::{
-    collections::HashMap,
-    sync::Mutex,
-};
+use std::{collections::HashMap, sync::Mutex};
 
 use tokio::sync::watch;
 

@@ -353,7 +353,14 @@ impl Connection {
                     let message = match writer.submit(submission).await {
                         Ok(outcome) => {
                             if let crate::live::Outcome::Applied { seq } = outcome {
-                                crate::http::commands::audit_command(&state, &access, &roundtable, command_type, seq).await;
+                                crate::http::commands::audit_command(
+                                    &state,
+                                    &access,
+                                    &roundtable,
+                                    command_type,
+                                    seq,
+                                )
+                                .await;
                             }
                             ServerMessage::Ack {
                                 command_id,

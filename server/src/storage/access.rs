@@ -133,10 +133,11 @@ impl Storage {
     }
 
     pub async fn user_by_id(&self, user_id: &str) -> Result<Option<super::UserRecord>> {
-        let row = sqlx::query("SELECT id, email, name, password_hash, role FROM users WHERE id = $1")
-            .bind(user_id)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row =
+            sqlx::query("SELECT id, email, name, password_hash, role FROM users WHERE id = $1")
+                .bind(user_id)
+                .fetch_optional(&self.pool)
+                .await?;
         Ok(row.map(|row| super::UserRecord {
             id: row.get("id"),
             email: row.get("email"),
@@ -157,13 +158,11 @@ impl Storage {
         if exists.is_none_or(|p| p.roundtable_id != roundtable_id) {
             return Ok(false);
         }
-        sqlx::query(
-            "UPDATE participants SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
-        )
-        .bind(now)
-        .bind(participant_id)
-        .execute(&self.pool)
-        .await?;
+        sqlx::query("UPDATE participants SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+            .bind(now)
+            .bind(participant_id)
+            .execute(&self.pool)
+            .await?;
         Ok(true)
     }
 
