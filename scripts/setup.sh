@@ -54,4 +54,12 @@ if [ $want_test = 1 ]; then
         say "Installing the browser-test packages (npm)"
         (cd tests/browser && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
     fi
+    # schemathesis (PyPI) fuzzes the JSON API from its OpenAPI document; it runs with Python 3.11.
+    st_version=4.32.5
+    if [ "$(scripts/tools/.venv/bin/schemathesis --version 2>/dev/null | awk '{print $NF}')" != "$st_version" ]; then
+        say "Installing schemathesis $st_version (PyPI) in scripts/tools/.venv"
+        apt_install python3-venv
+        python3 -m venv scripts/tools/.venv
+        scripts/tools/.venv/bin/pip install --quiet --disable-pip-version-check "schemathesis==$st_version"
+    fi
 fi

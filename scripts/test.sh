@@ -18,14 +18,19 @@ echo "==> PostgreSQL for the tests"
 TAVOLI_TEST_PG_URL=$(scripts/postgres.sh)
 export TAVOLI_TEST_PG_URL
 
-echo "==> Rust tests (core, server, end to end on SQLite)"
-cargo test --workspace --quiet
+echo "==> Rust tests (core, server, end to end on SQLite; fuzzing 60 s per target)"
+# The time-bounded fuzz targets (app/core/tests/fuzz.rs) run a minute each here; a longer run:
+# TAVOLI_FUZZ_SECONDS=3600 cargo test -p tavoli-core --test fuzz
+TAVOLI_FUZZ_SECONDS=${TAVOLI_FUZZ_SECONDS:-60} cargo test --workspace --quiet
 
 echo "==> End-to-end tests again, on PostgreSQL"
 # The same suite with a fresh PostgreSQL database per test; left out: the command-line tests and
 # the SQLite file check (nothing backend-specific), and the two-instance test (PostgreSQL already).
 TAVOLI_TEST_BACKEND=postgres cargo test --quiet -p tavoli-tests --test e2e -- \
     --skip cli:: --skip the_database_file_is_created --skip instances::
+
+echo "==> schemathesis against the OpenAPI document (no 5xx)"
+scripts/schemathesis.sh
 
 echo "==> Browser tests (headless Chromium)"
 (cd tests/browser && node --test --test-concurrency=1 ./*.test.mjs)

@@ -289,6 +289,11 @@ pub async fn load(state: &AppState) -> Result<DemoOutcome, StorageError> {
         .await?
         .map(|u| u.id)
         .unwrap_or_default();
+    // The demo account runs the demo process, which is published on the home page.
+    storage
+        .set_process_member(&process_id, &planning_office, "planning_office", now)
+        .await?;
+    storage.set_process_listed(&process_id, true).await?;
     for table in ROUNDTABLES {
         storage
             .create_roundtable(

@@ -161,6 +161,17 @@ async fn serve(config: Config, with_demo: bool) -> ExitCode {
     if with_demo && let Err(e) = demo::load(app.state()).await {
         return fail(format!("cannot load the demo: {e}"));
     }
+    match first_administrator(app.storage()).await {
+        Ok(Some((email, password))) => {
+            // Printed once, here, and stored only as an argon2id hash.
+            println!("First start: created the administrator (planning office) account.");
+            println!("  email:    {email}");
+            println!("  password: {password}");
+            println!("Keep it safe: it is not shown again.");
+        }
+        Ok(None) => {}
+        Err(e) => return fail(format!("cannot create the first administrator: {e}")),
+    }
     let url = format!("http://{}", app.local_addr());
     println!("Tavoli is serving at {url}");
     if with_demo {
@@ -178,5 +189,25 @@ async fn serve(config: Config, with_demo: bool) -> ExitCode {
             eprintln!("tavoli: server error: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// On the first start of an empty deployment, a planning-office account with a random
+/// password, so nobody has to reach the command line to sign in. `None` once any account exists.
+async fn first_administrator(storage: &Storage) -> Result<Option<(String, String)>, String> {
+    if storage.count_users().await.map_err(|e| e.to_string())? > 0 {
+        return Ok(None);
+    }
+    let email = "admin@tavoli.local".to_string();
+    let password: String = auth::new_token().chars().take(20).collect();
+    let hash = auth::hash_password(&password).map_err(|e| e.to_string())?;
+    match storage
+        .create_user(&email, "Amministratore", &hash, "planning_office", now_ms())
+        .await
+    {
+        Ok(_) => Ok(Some((email, password))),
+        // Another instance created it at the same moment: it printed the password.
+        Err(StorageError::Conflict(_)) => Ok(None),
+        Err(e) => Err(e.to_string()),
     }
 }

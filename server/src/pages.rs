@@ -6,7 +6,14 @@ use tavoli_app::api::{
     RoundtableView,
 };
 
-use crate::{state::AppState, storage::Storage, views};
+use tavoli_core::Action;
+
+use crate::{
+    http::{access, processes::visible_process_ids, session::Credentials},
+    state::AppState,
+    storage::Storage,
+    views,
+};
 
 pub struct PageBackend {
     pub storage: Storage,
@@ -17,13 +24,34 @@ pub struct PageBackend {
 impl Backend for PageBackend {
     fn processes(&self) -> BackendFuture<Vec<ProcessSummary>> {
         let storage = self.storage.clone();
+        // The request and the state are in the reactive context now, not inside the future.
+        let parts = leptos::prelude::use_context::<axum::http::request::Parts>();
+        let state = leptos::prelude::use_context::<crate::state::AppState>();
         Box::pin(async move {
             let internal = |e: crate::storage::StorageError| {
                 tracing::error!(error = %e, "listing processes failed");
                 "internal error".to_string()
             };
+            // The same check as `GET /api/processes`: each caller sees the processes they
+            // have a role in; a visitor without an account, those published on the home page.
+            let visible = match (parts, state) {
+                (Some(parts), Some(state)) => {
+                    let credentials = Credentials::from_headers(&parts.headers);
+                    let user = access::at_account(&state, &credentials, Action::ListProcesses)
+                        .await
+                        .ok()
+                        .and_then(|access| access.user);
+                    visible_process_ids(&state, user.as_ref())
+                        .await
+                        .map_err(|_| "internal error".to_string())?
+                }
+                _ => storage.listed_process_ids().await.map_err(internal)?,
+            };
             let mut out = Vec::new();
             for process in storage.processes().await.map_err(internal)? {
+                if !visible.contains(&process.id) {
+                    continue;
+                }
                 let roundtables = storage
                     .roundtables_of(&process.id)
                     .await

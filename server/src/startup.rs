@@ -141,11 +141,19 @@ fn router(state: AppState) -> Router {
             move || {
                 leptos::prelude::provide_context(backend.clone());
                 leptos::prelude::provide_context(synthesis.clone());
+                crate::http::guard::provide_page_policy();
             },
             move || tavoli_app::shell(options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
             tavoli_app::shell,
+        ))
+        .layer(axum::extract::DefaultBodyLimit::max(
+            crate::http::guard::BODY_LIMIT,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            crate::http::guard::Guard::start(),
+            crate::http::guard::protect,
         ))
         .with_state(state)
 }

@@ -14,7 +14,7 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use tavoli_core::{
-    Board, ContributionKind, ContributionStatus, Lang,
+    Action, Board, ContributionKind, ContributionStatus, Lang,
     similarity::{self, NeedText, ThemeSuggestion},
     synthesis::{
         self as rules, Change, FieldValue, Located, SheetContent, SheetFields, SheetPatch,
@@ -25,6 +25,7 @@ use tavoli_core::{
 use crate::{
     clock::now_ms,
     http::{
+        access,
         error::ApiError,
         session::{self, Credentials},
     },
@@ -89,34 +90,26 @@ async fn load(state: &AppState, process_id: &str) -> Result<ProcessView, ApiErro
     })
 }
 
-/// Who may read: staff, or a participant of one of the process's roundtables.
+/// Who may read: anyone with a role in the process (observer, participant of one of its
+/// roundtables, facilitator, planning office), by the core's one table.
 pub async fn reader(
     state: &AppState,
     credentials: &Credentials,
     process_id: &str,
 ) -> Result<(ProcessView, Option<UserRecord>), ApiError> {
+    let access = access::at_process(state, credentials, process_id, Action::ReadProcess).await?;
     let view = load(state, process_id).await?;
-    if let Some(user) = session::staff(state, credentials).await? {
-        return Ok((view, Some(user)));
-    }
-    for roundtable in &view.roundtables {
-        if session::actor_for(state, credentials, roundtable)
-            .await
-            .is_ok()
-        {
-            return Ok((view, None));
-        }
-    }
-    Err(session::unauthenticated())
+    Ok((view, access.user))
 }
 
-/// Who may write: the planning office.
+/// Who may write: the planning office of this process.
 pub async fn editor(
     state: &AppState,
     credentials: &Credentials,
     process_id: &str,
 ) -> Result<(ProcessView, UserRecord), ApiError> {
-    let user = session::planning_office(state, credentials).await?;
+    let access = access::at_process(state, credentials, process_id, Action::EditSynthesis).await?;
+    let user = access.user.ok_or_else(session::forbidden)?;
     let view = load(state, process_id).await?;
     Ok((view, user))
 }

@@ -6,14 +6,14 @@ use tavoli_core::{Command, Role, permission::may_send};
 use tavoli_tests::{Client, TestApp, add_need, command_id};
 
 /// The ids a sample command may refer to.
-struct Fixture {
-    card_a: String,
-    card_b: String,
-    cluster: String,
+pub struct Fixture {
+    pub card_a: String,
+    pub card_b: String,
+    pub cluster: String,
 }
 
 /// A valid instance of each command type, given the fixture board.
-fn sample(type_name: &str, f: &Fixture) -> Value {
+pub fn sample(type_name: &str, f: &Fixture) -> Value {
     let body = match type_name {
         "add_contribution" => json!({"kind": "proposal", "text": "Una proposta"}),
         "edit_contribution" => json!({"contribution_id": f.card_a, "text": "Testo corretto"}),
@@ -82,6 +82,15 @@ async fn each_command_is_accepted_only_from_the_roles_allowed_to_send_it() {
         let table = app.roundtable().await;
         let author = app.join(&table, "Anna", "Auser").await;
         let staff = app.staff(&table).await;
+        // Facilitators act only at their own roundtables: make this account one of this one's.
+        let added = app
+            .post_json(
+                &staff.token,
+                &format!("/api/roundtables/{}/facilitators", table.id),
+                json!({"email": "facilitatore@ambito.example"}),
+            )
+            .await;
+        assert_eq!(added.status(), 200);
         let card_a = add_need("Prima scheda");
         let card_b = add_need("Seconda scheda");
         author.send(&card_a).await;

@@ -538,9 +538,10 @@ async fn participants_of_the_process_read_the_synthesis_but_cannot_change_it() {
         json!({"title": "Mio", "description": "", "contribution_ids": []}),
     )
     .await;
+    // Known, but without the role: 403, not "who are you?".
     assert_eq!(
         (status, body["error"]["code"].as_str()),
-        (401, Some("unauthenticated"))
+        (403, Some("forbidden"))
     );
     let (status, _) = patch(
         &app,
@@ -553,7 +554,7 @@ async fn participants_of_the_process_read_the_synthesis_but_cannot_change_it() {
         json!({"version": 1, "title": "Mio"}),
     )
     .await;
-    assert_eq!(status, 401);
+    assert_eq!(status, 403);
     // Someone of another process reads nothing.
     let other = app.roundtable().await;
     let stranger = app.join(&other, "Carlo", "Caritas").await;
@@ -563,7 +564,7 @@ async fn participants_of_the_process_read_the_synthesis_but_cannot_change_it() {
         &format!("/api/processes/{}/sheets", p.id),
     )
     .await;
-    assert_eq!(status, 401);
+    assert_eq!(status, 403);
     // Nobody at all (a client without cookies or token).
     let anonymous = reqwest::Client::new()
         .get(app.url(&format!("/api/processes/{}/coverage", p.id)))
@@ -663,7 +664,7 @@ async fn suggestions_pair_similar_needs_of_different_roundtables_and_explain_why
     // Participants do not see suggestions.
     let anna = app.join(&p.young, "Anna", "Auser").await;
     let (status, _) = get(&app, &anna.token, &path).await;
-    assert_eq!(status, 401);
+    assert_eq!(status, 403);
 }
 
 #[tokio::test]

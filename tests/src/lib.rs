@@ -93,6 +93,8 @@ pub struct TestApp {
     pub data_dir: tempfile::TempDir,
     pub database_url: String,
     pub storage: Storage,
+    /// The planning office's token, signed in once per server (sign-ins are rate limited).
+    staff_token: tokio::sync::OnceCell<String>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
@@ -137,6 +139,7 @@ impl TestApp {
             data_dir,
             database_url: database_url.to_string(),
             storage,
+            staff_token: tokio::sync::OnceCell::new(),
             stop: Some(stop),
             task: Some(task),
         }
@@ -194,8 +197,15 @@ pub struct Client {
 }
 
 impl TestApp {
-    /// Creates the planning-office account (once) and signs in; returns its Bearer token.
+    /// Creates the planning-office account (once) and signs in (once); returns its Bearer token.
     pub async fn staff_token(&self) -> String {
+        self.staff_token
+            .get_or_init(|| self.sign_in_planning_office())
+            .await
+            .clone()
+    }
+
+    async fn sign_in_planning_office(&self) -> String {
         if self
             .storage
             .user_by_email(ADMIN_EMAIL)
@@ -209,8 +219,9 @@ impl TestApp {
                 .await
                 .unwrap();
         }
-        let response = self
-            .http
+        // A client of its own: signing in ends the session a shared cookie jar would carry
+        // (sessions rotate on sign-in).
+        let response = reqwest::Client::new()
             .post(self.url("/api/login"))
             .json(&json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}))
             .send()
@@ -454,6 +465,30 @@ impl TestApp {
             .to_string()
     }
 
+    /// Creates a staff account directly in storage (as `tavoli admin create` would).
+    pub async fn create_account(&self, email: &str, password: &str, role: &str) -> String {
+        let hash = tavoli_server::auth::hash_password(password).unwrap();
+        self.storage
+            .create_user(email, email, &hash, role, 0)
+            .await
+            .unwrap()
+    }
+
+    /// Signs in; returns the Bearer token.
+    pub async fn login(&self, email: &str, password: &str) -> String {
+        let response = reqwest::Client::new()
+            .post(self.url("/api/login"))
+            .json(&json!({"email": email, "password": password}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "{email} signs in");
+        response.json::<Value>().await.unwrap()["token"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
     /// A roundtable in an existing process, anonymous or not.
     pub async fn roundtable_in(&self, process_id: &str, title: &str, anonymous: bool) -> Table {
         let token = self.staff_token().await;
@@ -483,4 +518,66 @@ impl TestApp {
         }
         request.send().await.expect("request sent")
     }
+
+    /// A new facilitator account, made facilitator of `table` by the planning office; returns
+    /// its token.
+    pub async fn facilitator_of(&self, table: &Table, email: &str) -> String {
+        self.create_account(email, "facilitatore-1", "facilitator")
+            .await;
+        let response = self
+            .post_json(
+                &self.staff_token().await,
+                &format!("/api/roundtables/{}/facilitators", table.id),
+                json!({"email": email}),
+            )
+            .await;
+        assert_eq!(response.status(), 200, "facilitator added");
+        self.login(email, "facilitatore-1").await
+    }
+
+    /// A new account with `role` (`planning_office` or `observer`) in `table`'s process;
+    /// returns its token.
+    pub async fn member_of(&self, table: &Table, email: &str, role: &str) -> String {
+        self.create_account(email, "membro-del-percorso", "facilitator")
+            .await;
+        let response = self
+            .post_json(
+                &self.staff_token().await,
+                &format!("/api/processes/{}/members", table.process_id),
+                json!({"email": email, "role": role}),
+            )
+            .await;
+        assert_eq!(response.status(), 200, "member added");
+        self.login(email, "membro-del-percorso").await
+    }
+}
+
+/// Where `needle` still appears among the files and texts given: the erasure check of issue 9,
+/// reusable by the export tests (pass the PDF's text, the CSV and the JSON as texts). Files are
+/// searched as raw bytes (a SQLite file, its WAL and shared memory, a log).
+pub fn places_holding(needle: &str, files: &[&Path], texts: &[(&str, &str)]) -> Vec<String> {
+    let mut found = Vec::new();
+    for file in files {
+        if let Ok(bytes) = std::fs::read(file)
+            && bytes
+                .windows(needle.len())
+                .any(|window| window == needle.as_bytes())
+        {
+            found.push(file.display().to_string());
+        }
+    }
+    for (what, text) in texts {
+        if text.contains(needle) {
+            found.push((*what).to_string());
+        }
+    }
+    found
+}
+
+/// The SQLite database file of a test app and its companions (WAL, shared memory).
+pub fn sqlite_files(data_dir: &Path) -> Vec<PathBuf> {
+    ["tavoli.sqlite3", "tavoli.sqlite3-wal", "tavoli.sqlite3-shm"]
+        .iter()
+        .map(|name| data_dir.join(name))
+        .collect()
 }

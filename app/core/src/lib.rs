@@ -18,6 +18,8 @@
 //!   [`VotingRound::live_results`].
 //! - Privacy: [`Board::public_view`]`(anonymous)`, [`Event::public_view`]`(secret_round, anonymous)`,
 //!   [`Event::public_view_on`]`(&Board, anonymous)`.
+//! - Authorization: [`authorize`]`(Standing, Action) -> Result<Option<Role>, Refusal>`, the one
+//!   check of every route, server function and websocket command (table in [`authorize`](mod@authorize)).
 //! - Permissions: [`permission::may_send`]`(Role, &Command)`; [`Command::is_server_only`];
 //!   wire tags [`Command::type_name`], [`EventKind::type_name`], `Command::TYPE_NAMES`,
 //!   `EventKind::TYPE_NAMES`.
@@ -29,6 +31,7 @@
 //!   [`protocol::parse_client_message`], [`protocol::parse_command`], [`protocol::ErrorBody`],
 //!   [`PROTOCOL_VERSION`], [`protocol::MAX_FRAME_BYTES`]; [`EVENT_SCHEMA_VERSION`].
 
+pub mod authorize;
 mod board;
 mod cluster;
 mod command;
@@ -41,6 +44,7 @@ mod meeting;
 pub mod permission;
 mod phase;
 mod policy_area;
+pub mod privacy;
 pub mod protocol;
 pub mod similarity;
 pub mod synthesis;
@@ -48,6 +52,7 @@ mod text;
 mod vocabulary;
 mod voting;
 
+pub use authorize::{Action, Refusal, Standing, authorize};
 pub use board::{
     BallotDot, Board, Cluster, Contribution, ContributionStatus, Edit, Meeting, ParticipantInfo,
     RoundStatus, Timer, VotingRound, apply, rank,

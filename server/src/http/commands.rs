@@ -17,15 +17,17 @@ use tavoli_core::{
 };
 
 use super::{
+    access,
     error::ApiError,
     extract::{Answer, ReqLang},
-    session::{self, Credentials},
+    session::Credentials,
 };
 use crate::{
     live::{CommandError, socket::Connection, writer::Submission},
     state::AppState,
     storage::RoundtableRecord,
 };
+use tavoli_core::Action;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -104,10 +106,16 @@ async fn post_command(
     Answer(
         lang,
         async {
+            // Authenticate, parse, authorize, then decide: a caller without credentials learns
+            // nothing about the body it sent.
             let roundtable = load_roundtable(&state, &id).await?;
-            let actor =
-                session::actor_for(&state, &Credentials::from_headers(&headers), &roundtable)
-                    .await?;
+            let found = access::standing_at_roundtable(
+                &state,
+                &Credentials::from_headers(&headers),
+                &roundtable,
+            )
+            .await?;
+            found.grant(Action::ReadBoard)?;
             let envelope =
                 match protocol::parse_client_message(&body, lang).map_err(protocol_error)? {
                     ClientMessage::Command(envelope) => envelope,
@@ -115,10 +123,12 @@ async fn post_command(
                         return Ok(axum::Json(json!({"type": "pong"})).into_response());
                     }
                 };
+            let access = found.grant(Action::Command(&envelope.command))?;
+            let command_type = envelope.command.type_name();
             let submission = Submission {
                 roundtable_id: roundtable.id.clone(),
                 anonymous: roundtable.anonymous,
-                actor,
+                actor: access.actor.clone(),
                 envelope,
                 new_participant: None,
             };
@@ -128,6 +138,9 @@ async fn post_command(
                 .submit(submission)
                 .await
                 .map_err(|e| command_error(&e))?;
+            if let crate::live::Outcome::Applied { seq } = outcome {
+                audit_command(&state, &access, &roundtable, command_type, seq).await;
+            }
             Ok(axum::Json(json!({"seq": outcome.seq()})).into_response())
         }
         .await,
@@ -152,7 +165,13 @@ async fn get_events(
         async {
             let since = since_or_error(query)?;
             let roundtable = load_roundtable(&state, &id).await?;
-            session::actor_for(&state, &Credentials::from_headers(&headers), &roundtable).await?;
+            access::at_roundtable(
+                &state,
+                &Credentials::from_headers(&headers),
+                &roundtable,
+                Action::ReadEvents,
+            )
+            .await?;
             let events = state
                 .storage
                 .events_since(&roundtable.id, since, EVENTS_PAGE, true)
@@ -196,7 +215,13 @@ async fn get_board(
         lang,
         async {
             let roundtable = load_roundtable(&state, &id).await?;
-            session::actor_for(&state, &Credentials::from_headers(&headers), &roundtable).await?;
+            access::at_roundtable(
+                &state,
+                &Credentials::from_headers(&headers),
+                &roundtable,
+                Action::ReadBoard,
+            )
+            .await?;
             let board = state
                 .live
                 .boards
@@ -226,13 +251,21 @@ async fn live(
         check_origin(&headers)?;
         let since = since_or_error(query)?;
         let roundtable = load_roundtable(&state, &id).await?;
-        let actor =
-            session::actor_for(&state, &Credentials::from_headers(&headers), &roundtable).await?;
+        let found = access::standing_at_roundtable(
+            &state,
+            &Credentials::from_headers(&headers),
+            &roundtable,
+        )
+        .await?;
+        let access = found.grant(Action::OpenLive)?;
         Ok::<_, ApiError>(Connection {
             state: state.clone(),
             roundtable_id: roundtable.id,
+            process_id: roundtable.process_id,
             anonymous: roundtable.anonymous,
-            actor,
+            actor: access.actor.clone(),
+            access,
+            found,
             since,
             lang,
         })
@@ -270,5 +303,27 @@ fn check_origin(headers: &HeaderMap) -> Result<(), ApiError> {
             "Connessione rifiutata: la pagina non appartiene a questo server.",
             "Connection refused: the page does not belong to this server.",
         ))
+    }
+}
+
+/// A staff member's command goes into the audit log (the event log says what changed; this
+/// says which account did it, readable by the planning office).
+pub async fn audit_command(
+    state: &AppState,
+    access: &access::Access,
+    roundtable: &RoundtableRecord,
+    command_type: &str,
+    seq: u64,
+) {
+    if access.user.is_some() {
+        access::audit(
+            state,
+            access,
+            Some(&roundtable.process_id),
+            Some(&roundtable.id),
+            command_type,
+            json!({"seq": seq}),
+        )
+        .await;
     }
 }

@@ -15,9 +15,11 @@ use axum::{
 };
 use serde::Deserialize;
 use serde_json::json;
+use tavoli_core::Action;
 use tavoli_core::Lang;
 
 use super::{
+    access,
     error::ApiError,
     extract::{Answer, Json, ReqLang},
     processes::required_text,
@@ -73,36 +75,28 @@ fn file_name(title: &str, extension: &str) -> String {
     }
 }
 
-/// The planning office, or the right refusal: 403 for a participant (known, but not allowed
-/// to read the other roundtables a document spans), 401 for no valid credentials.
-async fn planning_office_only(
+/// The process must exist (404), and the caller must be allowed the action on it by the
+/// core's one table: exports for its planning office and observers, recording a validation
+/// for its planning office. A participant is refused with 403: a document spans roundtables
+/// they may not read.
+async fn process_access(
     state: &AppState,
     headers: &HeaderMap,
-) -> Result<crate::storage::UserRecord, ApiError> {
-    let credentials = Credentials::from_headers(headers);
-    match session::planning_office(state, &credentials).await {
-        Err(error) if error.code() == "unauthenticated" => {
-            let tokens = credentials.bearer.iter().chain(
-                credentials
-                    .cookies
-                    .iter()
-                    .filter(|(name, _)| name.starts_with("tavoli_p_"))
-                    .map(|(_, value)| value),
-            );
-            for token in tokens {
-                if let Some(participant) = state
-                    .storage
-                    .participant_by_token(&crate::auth::token_hash(token))
-                    .await?
-                    && !participant.revoked
-                {
-                    return Err(session::forbidden());
-                }
-            }
-            Err(error)
-        }
-        other => other,
-    }
+    process_id: &str,
+    action: Action<'_>,
+) -> Result<access::Access, ApiError> {
+    state
+        .storage
+        .process(process_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("Percorso", "Process"))?;
+    access::at_process(
+        state,
+        &Credentials::from_headers(headers),
+        process_id,
+        action,
+    )
+    .await
 }
 
 async fn export(
@@ -112,7 +106,7 @@ async fn export(
     format: Format,
     document_lang: Lang,
 ) -> Result<Response, ApiError> {
-    planning_office_only(&state, &headers).await?;
+    process_access(&state, &headers, &id, Action::Export).await?;
     let model = pdf::assemble(&state, &id)
         .await?
         .ok_or_else(|| ApiError::not_found("Percorso", "Process"))?;
@@ -198,7 +192,7 @@ async fn validation(
     Answer(
         lang,
         async {
-            planning_office_only(&state, &headers).await?;
+            process_access(&state, &headers, &id, Action::Export).await?;
             let process = state
                 .storage
                 .process(&id)
@@ -236,7 +230,10 @@ async fn record_validation(
     Answer(
         lang,
         async {
-            let user = planning_office_only(&state, &headers).await?;
+            let user = process_access(&state, &headers, &id, Action::EditSynthesis)
+                .await?
+                .user
+                .ok_or_else(session::forbidden)?;
             state
                 .storage
                 .process(&id)

@@ -18,7 +18,7 @@ use super::{
     error::ApiError,
     extract::{Answer, Json, ReqLang},
     processes::required_text,
-    session::{cookie_header, participant_cookie},
+    session::{over_tls, participant_cookie, session_cookie},
 };
 use crate::{
     auth::{new_token, token_hash},
@@ -56,16 +56,18 @@ pub struct Joined {
 async fn join(
     State(state): State<AppState>,
     ReqLang(lang): ReqLang,
+    headers: axum::http::HeaderMap,
     Json(body): Json<JoinBody>,
 ) -> Answer {
     Answer(
         lang,
         async {
             let joined = join_roundtable(&state, &body).await?;
-            let cookie = cookie_header(
+            let cookie = session_cookie(
                 &participant_cookie(&joined.roundtable_id),
                 &joined.token,
                 PARTICIPANT_COOKIE_SECONDS,
+                over_tls(&headers),
             );
             Ok((
                 StatusCode::CREATED,
@@ -153,6 +155,14 @@ pub async fn join_roundtable(state: &AppState, body: &JoinBody) -> Result<Joined
         .submit(submission)
         .await
         .map_err(|e| command_error(&e))?;
+    // Which notice was accepted, beside the time (consent_at, set with the row).
+    state
+        .storage
+        .set_consent_notice(
+            &participant_id,
+            tavoli_core::privacy::PRIVACY_NOTICE_VERSION,
+        )
+        .await?;
     Ok(Joined {
         roundtable_id: roundtable.id,
         participant_id,

@@ -12,7 +12,7 @@ use serde_json::json;
 use super::{
     error::ApiError,
     extract::{Answer, Json, ReqLang},
-    session::{Credentials, SESSION_COOKIE, SESSION_DAYS, cookie_header},
+    session::{Credentials, SESSION_COOKIE, SESSION_DAYS, cookie_header, over_tls, session_cookie},
 };
 use crate::{
     auth::{new_token, token_hash, verify_password},
@@ -35,6 +35,7 @@ struct LoginBody {
 async fn login(
     axum::extract::State(state): axum::extract::State<AppState>,
     ReqLang(lang): ReqLang,
+    headers: HeaderMap,
     Json(body): Json<LoginBody>,
 ) -> Answer {
     Answer(lang, async {
@@ -55,13 +56,19 @@ async fn login(
                 ));
             }
         };
+        // Rotation: a sign-in always starts a new session and ends the one the request came
+        // with, so a token planted in a browser before sign-in never becomes a session.
+        if let Some(old) = presented_token(&Credentials::from_headers(&headers)) {
+            state.storage.delete_session(&token_hash(&old)).await?;
+        }
         let token = new_token();
         let now = now_ms();
         let max_age = SESSION_DAYS * 24 * 3600;
+        state.storage.purge_expired_sessions(now).await?;
         state.storage.create_session(&user.id, &token_hash(&token), now, now + max_age * 1000).await?;
         tracing::info!(user_id = %user.id, "staff signed in");
         Ok((
-            [(header::SET_COOKIE, cookie_header(SESSION_COOKIE, &token, max_age))],
+            [(header::SET_COOKIE, session_cookie(SESSION_COOKIE, &token, max_age, over_tls(&headers)))],
             axum::Json(json!({"token": token, "user": {"id": user.id, "name": user.name, "role": user.role}})),
         )
             .into_response())
@@ -73,21 +80,24 @@ async fn logout(
     axum::extract::State(state): axum::extract::State<AppState>,
     headers: HeaderMap,
 ) -> impl IntoResponse {
-    let credentials = Credentials::from_headers(&headers);
-    let token = credentials.bearer.clone().or_else(|| {
-        credentials
-            .cookies
-            .iter()
-            .find(|(n, _)| n == SESSION_COOKIE)
-            .map(|(_, v)| v.clone())
-    });
-    if let Some(token) = token {
+    if let Some(token) = presented_token(&Credentials::from_headers(&headers)) {
         let _ = state.storage.delete_session(&token_hash(&token)).await;
     }
     (
         [(header::SET_COOKIE, cookie_header(SESSION_COOKIE, "", 0))],
         StatusCode::NO_CONTENT,
     )
+}
+
+/// The staff token a request carries, Bearer first.
+fn presented_token(credentials: &Credentials) -> Option<String> {
+    credentials.bearer.clone().or_else(|| {
+        credentials
+            .cookies
+            .iter()
+            .find(|(n, _)| n == SESSION_COOKIE)
+            .map(|(_, v)| v.clone())
+    })
 }
 
 /// An argon2id hash of a random string, used to spend the same time on unknown emails.

@@ -1,14 +1,18 @@
 //! The JSON API and health check: one file per resource, each with its own `router()`.
 
+pub mod access;
 pub mod commands;
 pub mod error;
 pub mod exports;
 pub mod extract;
 pub mod forms;
+pub mod guard;
 mod health;
 pub mod join;
 mod login;
+mod members;
 mod openapi;
+mod privacy;
 pub mod processes;
 pub mod session;
 pub mod synthesis;
@@ -28,4 +32,6 @@ pub fn router() -> Router<AppState> {
         .merge(synthesis::router())
         .merge(exports::router())
         .merge(forms::router())
+        .merge(members::router())
+        .merge(privacy::router())
 }

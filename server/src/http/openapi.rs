@@ -269,6 +269,31 @@ pub fn document() -> Value {
         .as_object_mut()
         .expect("paths object")
         .extend(synthesis_paths());
+    // Paths of the accounts and privacy routes, described beside their handlers.
+    for more in [
+        super::members::openapi_paths(),
+        super::privacy::openapi_paths(),
+    ] {
+        if let (Value::Object(paths), Value::Object(more)) = (&mut paths, more) {
+            paths.extend(more);
+        }
+    }
+    for (path, status, description) in [
+        (
+            "/api/login",
+            "429",
+            "Too many sign-in attempts from this address (Retry-After)",
+        ),
+        (
+            "/api/join",
+            "429",
+            "Too many joins from this address (Retry-After)",
+        ),
+        ("/api/join", "413", "Body too large"),
+        ("/api/login", "413", "Body too large"),
+    ] {
+        paths[path]["post"]["responses"][status] = error_response(description);
+    }
     json!({
         "openapi": "3.1.0",
         "info": {"title": "Tavoli API", "version": env!("CARGO_PKG_VERSION"),

@@ -12,9 +12,10 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{
+    access,
     error::ApiError,
     extract::{Answer, Json, ReqLang},
-    session::{self, Credentials},
+    session::Credentials,
 };
 use crate::{
     auth::new_join_code,
@@ -22,6 +23,7 @@ use crate::{
     state::AppState,
     storage::{NewProcess, StorageError},
 };
+use tavoli_core::Action;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -87,8 +89,12 @@ async fn create_process(
     Answer(
         lang,
         async {
-            let user =
-                session::planning_office(&state, &Credentials::from_headers(&headers)).await?;
+            let access = access::at_account(
+                &state,
+                &Credentials::from_headers(&headers),
+                Action::CreateProcess,
+            )
+            .await?;
             let title = required_text("title", &body.title, MAX_TITLE)?;
             let owner = required_text("owner", &body.owner, MAX_TITLE)?;
             if !PROCESS_KINDS.contains(&body.kind.as_str()) {
@@ -111,9 +117,18 @@ async fn create_process(
                 kind: body.kind.clone(),
                 description: body.description.trim().to_string(),
                 period: body.period.trim().chars().take(100).collect(),
-                created_by: Some(user.id),
+                created_by: access.actor.user_id.clone(),
             };
             let id = state.storage.create_process(&new, now_ms()).await?;
+            access::audit(
+                &state,
+                &access,
+                Some(&id),
+                None,
+                "create_process",
+                json!({"title": new.title}),
+            )
+            .await;
             Ok((StatusCode::CREATED, axum::Json(json!({"id": id}))).into_response())
         }
         .await,
@@ -128,8 +143,22 @@ async fn list_processes(
     Answer(
         lang,
         async {
-            session::planning_office(&state, &Credentials::from_headers(&headers)).await?;
-            let processes = state.storage.processes().await?;
+            // Everyone may ask; each sees only the processes they have a role in, and an
+            // anonymous visitor those published on the home page.
+            let access = access::at_account(
+                &state,
+                &Credentials::from_headers(&headers),
+                Action::ListProcesses,
+            )
+            .await?;
+            let visible = visible_process_ids(&state, access.user.as_ref()).await?;
+            let processes: Vec<_> = state
+                .storage
+                .processes()
+                .await?
+                .into_iter()
+                .filter(|p| visible.contains(&p.id))
+                .collect();
             Ok(axum::Json(json!({"processes": processes})).into_response())
         }
         .await,
@@ -145,29 +174,19 @@ async fn get_process(
     Answer(
         lang,
         async {
-            let credentials = Credentials::from_headers(&headers);
             let process = state
                 .storage
                 .process(&id)
                 .await?
                 .ok_or_else(|| ApiError::not_found("Percorso", "Process"))?;
+            access::at_process(
+                &state,
+                &Credentials::from_headers(&headers),
+                &id,
+                Action::ReadProcess,
+            )
+            .await?;
             let roundtables = state.storage.roundtables_of(&id).await?;
-            // Staff see every process; a participant sees the process of their roundtable.
-            if session::staff(&state, &credentials).await?.is_none() {
-                let mut allowed = false;
-                for roundtable in &roundtables {
-                    if session::actor_for(&state, &credentials, roundtable)
-                        .await
-                        .is_ok()
-                    {
-                        allowed = true;
-                        break;
-                    }
-                }
-                if !allowed {
-                    return Err(session::unauthenticated());
-                }
-            }
             let mut value =
                 serde_json::to_value(&process).map_err(|e| ApiError::Internal(e.into()))?;
             value["roundtables"] =
@@ -197,12 +216,18 @@ async fn create_roundtable(
     Answer(
         lang,
         async {
-            session::planning_office(&state, &Credentials::from_headers(&headers)).await?;
             state
                 .storage
                 .process(&process_id)
                 .await?
                 .ok_or_else(|| ApiError::not_found("Percorso", "Process"))?;
+            let access = access::at_process(
+                &state,
+                &Credentials::from_headers(&headers),
+                &process_id,
+                Action::CreateRoundtable,
+            )
+            .await?;
             let title = required_text("title", &body.title, MAX_TITLE)?;
             if body.description.chars().count() > MAX_DESCRIPTION {
                 return Err(invalid(
@@ -227,6 +252,15 @@ async fn create_roundtable(
                     .await
                 {
                     Ok(id) => {
+                        access::audit(
+                            &state,
+                            &access,
+                            Some(&process_id),
+                            Some(&id),
+                            "create_roundtable",
+                            json!({"title": title}),
+                        )
+                        .await;
                         return Ok((
                             StatusCode::CREATED,
                             axum::Json(json!({"id": id, "join_code": code})),
@@ -243,4 +277,16 @@ async fn create_roundtable(
         }
         .await,
     )
+}
+
+/// The processes someone may see listed: the ones they have a role in, or, for anyone
+/// without an account, the ones published on the home page.
+pub async fn visible_process_ids(
+    state: &AppState,
+    user: Option<&crate::storage::UserRecord>,
+) -> Result<Vec<String>, ApiError> {
+    Ok(match user {
+        Some(user) => state.storage.process_ids_of_user(&user.id).await?,
+        None => state.storage.listed_process_ids().await?,
+    })
 }

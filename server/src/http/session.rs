@@ -3,7 +3,7 @@
 //! HTTP and the websocket alike; what that actor may do is the core's `permission` table.
 
 use axum::http::{HeaderMap, StatusCode, header};
-use tavoli_core::{Actor, Role};
+use tavoli_core::Actor;
 
 use super::error::ApiError;
 use crate::{
@@ -111,68 +111,55 @@ pub async fn staff(
     }
 }
 
-/// The planning-office user behind a request, or the right refusal.
+/// The planning-office account behind a request, or the right refusal. Account level only:
+/// for anything inside a process use `access::at_process`, which checks the process role.
 pub async fn planning_office(
     state: &AppState,
     credentials: &Credentials,
 ) -> Result<UserRecord, ApiError> {
-    match staff(state, credentials).await? {
-        Some(user) if user.role == "planning_office" => Ok(user),
-        Some(_) => Err(forbidden()),
-        None => Err(unauthenticated()),
-    }
+    let access =
+        super::access::at_account(state, credentials, tavoli_core::Action::CreateProcess).await?;
+    access.user.ok_or_else(forbidden)
 }
 
-/// The actor a request speaks as at one roundtable: staff by role, or a participant of
-/// exactly this roundtable. A participant of another roundtable is refused (403).
+/// The actor a request speaks as at one roundtable, if it may read it (the core's
+/// `authorize`): the planning office of its process, its facilitator, an observer, or a
+/// participant of exactly this roundtable. Anyone else is refused (401 or 403).
 pub async fn actor_for(
     state: &AppState,
     credentials: &Credentials,
     roundtable: &RoundtableRecord,
 ) -> Result<Actor, ApiError> {
-    let mut candidates: Vec<&str> = Vec::new();
-    if let Some(bearer) = credentials.bearer.as_deref() {
-        candidates.push(bearer);
-    } else {
-        if let Some(token) = credentials.cookie(&participant_cookie(&roundtable.id)) {
-            candidates.push(token);
-        }
-        if let Some(token) = credentials.cookie(SESSION_COOKIE) {
-            candidates.push(token);
-        }
-    }
-    let mut wrong_roundtable = false;
-    for token in candidates {
-        match by_token(state, token).await? {
-            Some(Caller::Staff(user)) => return Ok(staff_actor(&user)),
-            Some(Caller::Participant(p)) if p.roundtable_id == roundtable.id => {
-                return Ok(Actor {
-                    role: Role::Participant,
-                    participant_id: Some(p.id),
-                    user_id: None,
-                });
-            }
-            Some(Caller::Participant(_)) => wrong_roundtable = true,
-            None => {}
-        }
-    }
-    Err(if wrong_roundtable {
-        forbidden()
-    } else {
-        unauthenticated()
-    })
+    Ok(super::access::at_roundtable(
+        state,
+        credentials,
+        roundtable,
+        tavoli_core::Action::ReadBoard,
+    )
+    .await?
+    .actor)
 }
 
-fn staff_actor(user: &UserRecord) -> Actor {
-    let role = if user.role == "planning_office" {
-        Role::PlanningOffice
+/// Whether the request reached us over TLS (directly or through a proxy that says so), so
+/// cookies get the `Secure` flag.
+pub fn over_tls(headers: &HeaderMap) -> bool {
+    headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("https"))
+        || headers
+            .get(header::ORIGIN)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("https://"))
+}
+
+/// A `Set-Cookie` value: HttpOnly, SameSite=Lax, Path=/, and Secure over TLS.
+pub fn session_cookie(name: &str, value: &str, max_age_seconds: i64, secure: bool) -> String {
+    let cookie = cookie_header(name, value, max_age_seconds);
+    if secure {
+        format!("{cookie}; Secure")
     } else {
-        Role::Facilitator
-    };
-    Actor {
-        role,
-        participant_id: None,
-        user_id: Some(user.id.clone()),
+        cookie
     }
 }
 

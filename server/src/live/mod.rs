@@ -4,6 +4,7 @@
 pub mod boards;
 pub mod fanout;
 pub mod hub;
+pub mod revocation;
 pub mod socket;
 pub mod voting;
 pub mod writer;
@@ -21,6 +22,8 @@ pub struct Live {
     pub boards: Arc<boards::Boards>,
     pub tallies: Arc<voting::TallyCoalescer>,
     pub remote: Arc<fanout::RemoteSeqs>,
+    /// Closes a revoked participant's sockets.
+    pub revocations: Arc<revocation::Revocations>,
 }
 
 impl Live {
@@ -45,6 +48,7 @@ impl Live {
             boards,
             tallies,
             remote,
+            revocations: Arc::default(),
         };
         tokio::spawn(live.tallies.clone().run(
             live.hub.clone(),

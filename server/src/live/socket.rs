@@ -8,8 +8,9 @@ use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 use futures_util::{SinkExt, StreamExt};
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use tavoli_core::{
-    Actor, Lang,
+    Action, Actor, Lang, Refusal,
     protocol::{self, ClientMessage, ServerMessage},
 };
 use tokio::sync::{broadcast::error::RecvError, mpsc};
@@ -18,7 +19,13 @@ use super::{
     hub::LiveMessage,
     writer::{CommandError, Submission},
 };
-use crate::{http::commands::command_error, state::AppState};
+use crate::{
+    http::{
+        access::{self, Access, Found},
+        commands::command_error,
+    },
+    state::AppState,
+};
 
 /// Events read from the log per query during replay.
 const REPLAY_PAGE: u32 = 500;
@@ -27,14 +34,61 @@ const HEARTBEAT: Duration = Duration::from_secs(20);
 const SILENCE_LIMIT: Duration = Duration::from_secs(65);
 /// Commands a connection may have in flight before it must wait for their acks.
 const IN_FLIGHT: usize = 64;
+/// Messages a connection may send: a burst of 100 (a phone flushing its queue of 25 commands
+/// on reconnect is far inside it), then 10 a second, far above what a person taps.
+const MESSAGE_BURST: u32 = 100;
+const MESSAGES_PER_SECOND: u32 = 10;
+/// Messages refused for the rate before the peer is judged abusive and closed (1008).
+const RATE_STRIKES: u32 = 50;
+/// How long a closing peer is given to acknowledge the close.
+const CLOSE_GRACE: Duration = Duration::from_secs(2);
+/// Close code for a policy violation (RFC 6455): abuse, revocation, expired session.
+const POLICY_VIOLATION: u16 = 1008;
 
 pub struct Connection {
     pub state: AppState,
     pub roundtable_id: String,
+    pub process_id: String,
     pub anonymous: bool,
     pub actor: Actor,
+    /// Who opened the socket, authorized for `OpenLive`; each command is authorized again.
+    pub access: Access,
+    pub found: Found,
     pub since: u64,
     pub lang: Lang,
+}
+
+fn message_limiter() -> DefaultDirectRateLimiter {
+    let per_second = std::num::NonZeroU32::new(MESSAGES_PER_SECOND).expect("non-zero");
+    let burst = std::num::NonZeroU32::new(MESSAGE_BURST).expect("non-zero");
+    RateLimiter::direct(Quota::per_second(per_second).allow_burst(burst))
+}
+
+fn error_message(code: &str, lang: Lang, it: &str, en: &str) -> ServerMessage {
+    ServerMessage::Error {
+        command_id: None,
+        error: protocol::ErrorBody {
+            code: code.into(),
+            message: match lang {
+                Lang::It => it.into(),
+                Lang::En => en.into(),
+            },
+        },
+    }
+}
+
+/// Says why, then closes with 1008: the peer must not simply reconnect and carry on.
+async fn close_for<S>(sink: &mut S, message: &ServerMessage, reason: &'static str)
+where
+    S: SinkExt<Message> + Unpin,
+{
+    let _ = send_json(sink, message).await;
+    let _ = sink
+        .send(Message::Close(Some(CloseFrame {
+            code: POLICY_VIOLATION,
+            reason: Utf8Bytes::from_static(reason),
+        })))
+        .await;
 }
 
 impl Connection {
@@ -51,6 +105,11 @@ impl Connection {
         }
         let mut last_sent = self.since;
         let (replies, mut reply_rx) = mpsc::channel::<String>(IN_FLIGHT);
+        let limiter = message_limiter();
+        let mut strikes = 0u32;
+        let mut kill_switch = participant
+            .as_deref()
+            .map(|participant_id| live.revocations.watch(participant_id));
 
         let result: Result<(), ()> = async {
             let welcome = ServerMessage::Welcome {
@@ -103,8 +162,40 @@ impl Connection {
                             send_text(&mut sink, &text).await?;
                         }
                     }
+                    _ = revoked(&mut kill_switch) => {
+                        let refusal = Refusal::Revoked;
+                        let message = error_message(refusal.code(), self.lang, refusal.message(Lang::It), refusal.message(Lang::En));
+                        close_for(&mut sink, &message, "revoked").await;
+                        return Err(());
+                    }
                     incoming = stream.next() => {
                         last_heard = tokio::time::Instant::now();
+                        if matches!(incoming, Some(Ok(Message::Text(_) | Message::Binary(_)))) && limiter.check().is_err() {
+                            strikes += 1;
+                            let message = error_message(
+                                "rate_limited",
+                                self.lang,
+                                "Troppi messaggi: rallenta.",
+                                "Too many messages: slow down.",
+                            );
+                            if strikes >= RATE_STRIKES {
+                                tracing::warn!(roundtable_id = %self.roundtable_id, "closing a websocket that floods messages");
+                                close_for(&mut sink, &message, "too many messages").await;
+                                // Read (and ignore) what is still in flight until the peer answers
+                                // the close, so it gets our reason rather than a reset.
+                                let _ = tokio::time::timeout(CLOSE_GRACE, async {
+                                    while let Some(Ok(message)) = stream.next().await {
+                                        if matches!(message, Message::Close(_)) {
+                                            break;
+                                        }
+                                    }
+                                })
+                                .await;
+                                return Err(());
+                            }
+                            send_json(&mut sink, &message).await?;
+                            continue;
+                        }
                         match incoming {
                             Some(Ok(Message::Text(text))) => self.handle_text(text.as_str(), &replies, &mut sink).await?,
                             Some(Ok(Message::Binary(_))) => {
@@ -124,6 +215,15 @@ impl Connection {
                     _ = heartbeat.tick() => {
                         if last_heard.elapsed() > SILENCE_LIMIT {
                             tracing::debug!("peer silent; closing");
+                            return Err(());
+                        }
+                        // Revoked or signed out on any instance: closed within one heartbeat.
+                        if let Some(token_hash) = &self.access.token_hash
+                            && let Ok(false) = access::token_still_valid(&self.state, token_hash).await
+                        {
+                            let refusal = if participant.is_some() { Refusal::Revoked } else { Refusal::Unauthenticated };
+                            let message = error_message(refusal.code(), self.lang, refusal.message(Lang::It), refusal.message(Lang::En));
+                            close_for(&mut sink, &message, "credentials no longer valid").await;
                             return Err(());
                         }
                         sink.send(Message::Ping(Default::default())).await.map_err(|_| ())?;
@@ -208,12 +308,40 @@ impl Connection {
             Ok(ClientMessage::Ping) => send_json(sink, &ServerMessage::Pong {}).await,
             Ok(ClientMessage::Command(envelope)) => {
                 let command_id = envelope.command_id;
+                // The same check as over HTTP: the core's table, for this caller, here.
+                let access = match self.found.grant(Action::Command(&envelope.command)) {
+                    Ok(access) => access,
+                    Err(error) => {
+                        let error = protocol::ErrorBody {
+                            code: error.code().to_string(),
+                            message: error.message(self.lang),
+                        };
+                        return send_json(
+                            sink,
+                            &ServerMessage::Error {
+                                command_id: Some(command_id),
+                                error,
+                            },
+                        )
+                        .await;
+                    }
+                };
+                let command_type = envelope.command.type_name();
                 let submission = Submission {
                     roundtable_id: self.roundtable_id.clone(),
                     anonymous: self.anonymous,
-                    actor: self.actor.clone(),
+                    actor: access.actor.clone(),
                     envelope,
                     new_participant: None,
+                };
+                let roundtable = crate::storage::RoundtableRecord {
+                    id: self.roundtable_id.clone(),
+                    process_id: self.process_id.clone(),
+                    title: String::new(),
+                    description: String::new(),
+                    join_code: String::new(),
+                    anonymous: self.anonymous,
+                    created_at: 0,
                 };
                 // Wait for the commit off the read loop, so events keep flowing meanwhile and
                 // several commands of one client share a group commit.
@@ -244,6 +372,16 @@ impl Connection {
                                         )
                                         .await;
                                 }
+                            }
+                            if let crate::live::Outcome::Applied { seq } = outcome {
+                                crate::http::commands::audit_command(
+                                    &state,
+                                    &access,
+                                    &roundtable,
+                                    command_type,
+                                    seq,
+                                )
+                                .await;
                             }
                             ServerMessage::Ack {
                                 command_id,
@@ -316,4 +454,15 @@ where
     sink.send(Message::Text(Utf8Bytes::from(text)))
         .await
         .map_err(|_| ())
+}
+
+/// Resolves when the participant behind this socket is revoked; never without one.
+async fn revoked(kill_switch: &mut Option<tokio::sync::watch::Receiver<bool>>) {
+    match kill_switch {
+        Some(receiver) => {
+            // A dropped switch (revoked, then forgotten) counts as revoked too.
+            let _ = receiver.changed().await;
+        }
+        None => std::future::pending().await,
+    }
 }

@@ -26,6 +26,8 @@ pub const COPY_ORDER: &[&str] = &[
     "sheet_history",
     "suggestion_decisions",
     "document_validations",
+    "process_members",
+    "audit_log",
 ];
 
 /// One column value, whatever the backend.

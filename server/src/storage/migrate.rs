@@ -19,6 +19,11 @@ pub const SQLITE: &[(i64, &str, &str)] = &[
         "document_validations",
         include_str!("../../../migrations/sqlite/0003_document_validations.sql"),
     ),
+    (
+        4,
+        "accounts",
+        include_str!("../../../migrations/sqlite/0004_accounts.sql"),
+    ),
 ];
 
 /// The same versions for PostgreSQL.
@@ -37,6 +42,11 @@ pub const POSTGRES: &[(i64, &str, &str)] = &[
         3,
         "document_validations",
         include_str!("../../../migrations/postgres/0003_document_validations.sql"),
+    ),
+    (
+        4,
+        "accounts",
+        include_str!("../../../migrations/postgres/0004_accounts.sql"),
     ),
 ];
 

@@ -7,12 +7,14 @@
 //! goes in a file of its own here with an `impl Storage` block. The records below are plain
 //! data.
 
+mod access;
 mod copy;
 mod migrate;
 mod sql;
 
 use serde::Serialize;
 
+pub use access::{AuditEntry, ParticipantData};
 pub use copy::COPY_ORDER;
 pub use sql::{Backend, Storage};
 

@@ -93,6 +93,8 @@ const SQLITE_PRAGMAS: &[&str] = &[
     "PRAGMA synchronous = FULL",
     "PRAGMA foreign_keys = ON",
     "PRAGMA busy_timeout = 10000",
+    // Freed space is zeroed, so an erased participant's name does not linger in the file.
+    "PRAGMA secure_delete = ON",
 ];
 
 /// `mode=rwc` makes SQLite create the file on first start.
