@@ -309,6 +309,9 @@ pub async fn load(state: &AppState) -> Result<DemoOutcome, StorageError> {
             .await
             .map_err(|e| StorageError::Unsupported(format!("demo: {e}")))?;
     }
+    synthesis(state, &process_id, &planning_office)
+        .await
+        .map_err(|e| StorageError::Unsupported(format!("demo: {e}")))?;
     Ok(DemoOutcome {
         loaded: true,
         process_id: Some(process_id),
@@ -460,5 +463,115 @@ async fn fill(
         )
         .await?;
     }
+    Ok(())
+}
+
+/// Two cross-cutting themes and one intervention sheet, as the Ufficio di Piano would draft
+/// them after the tables, so the synthesis pages and the document have something to show.
+async fn synthesis(
+    state: &AppState,
+    process_id: &str,
+    planning_office: &str,
+) -> Result<(), String> {
+    use crate::storage::{Link, NewSheet, NewTheme};
+    // Every live card of the process: (roundtable id, card id, text).
+    let mut cards = Vec::new();
+    for roundtable in state
+        .storage
+        .roundtables_of(process_id)
+        .await
+        .map_err(|e| e.to_string())?
+    {
+        let board = state
+            .live
+            .boards
+            .get(&state.storage, &roundtable.id)
+            .await
+            .map_err(|e| e.to_string())?;
+        for card in &board.contributions {
+            cards.push((
+                roundtable.id.clone(),
+                card.contribution_id.clone(),
+                card.text.clone(),
+            ));
+        }
+    }
+    let link = |start: &str| -> Result<Link, String> {
+        cards
+            .iter()
+            .find(|(_, _, text)| text.starts_with(start))
+            .map(|(roundtable_id, id, _)| Link {
+                target_id: id.clone(),
+                roundtable_id: roundtable_id.clone(),
+            })
+            .ok_or_else(|| format!("demo card `{start}` missing"))
+    };
+    let now = now_ms();
+    let themes = [
+        (
+            "Isolamento e reti di prossimità",
+            "Persone sole, anziane o giovani, che perdono i legami dopo un passaggio di vita: un tema che attraversa \
+             i tavoli degli anziani e della salute mentale.",
+            vec![
+                link("Molti anziani soli")?,
+                link("Giovani adulti con disagio")?,
+            ],
+        ),
+        (
+            "Abitare e conciliazione",
+            "La casa e il tempo di cura come condizioni per restare nel territorio: sfratti, affitti e genitori soli.",
+            vec![
+                link("Famiglie con sfratto")?,
+                link("I genitori soli")?,
+                link("Lavoratori poveri")?,
+            ],
+        ),
+    ];
+    for (title, description, contributions) in themes {
+        let theme = NewTheme {
+            process_id: process_id.to_string(),
+            title: title.into(),
+            description: description.into(),
+            contributions,
+            clusters: Vec::new(),
+            created_by: Some(planning_office.to_string()),
+            accepted_pairs: Vec::new(),
+        };
+        state
+            .storage
+            .create_theme(&theme, now)
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    let proposal = link("Un servizio di sollievo")?;
+    let fields = json!({
+        "objectives": ["Dare ai caregiver familiari tempi di sollievo programmati durante tutto l'anno"],
+        "planned_actions": [
+            "Mappare con i Comuni i caregiver di persone con disabilità grave",
+            "Attivare ricoveri di sollievo e assistenza domiciliare nei fine settimana",
+            "Formare i volontari della rete per la compagnia a domicilio"
+        ],
+        "target": ["Caregiver familiari", "Persone con disabilità grave"],
+        "economic_resources": "Fondo non autosufficienza e risorse comunali: 120.000 € nel triennio",
+        "policy_areas": ["E", "J"],
+        "co_programmed": "Sì: è l'esito del tavolo Anziani e persone con disabilità",
+        "expected_results": ["Almeno 60 famiglie con un piano di sollievo all'anno"],
+        "process_indicators": ["Numero di caregiver raggiunti", "Ore di sollievo erogate"]
+    });
+    let sheet = NewSheet {
+        process_id: process_id.to_string(),
+        title: "Sollievo programmato per i caregiver familiari".into(),
+        fields: fields.to_string(),
+        contributions: vec![link("I caregiver familiari")?],
+        source_contribution_id: Some(proposal.target_id),
+        created_by: Some(planning_office.to_string()),
+        by_name: "Ufficio di Piano (demo)".into(),
+        changes: "[]".into(),
+    };
+    state
+        .storage
+        .create_sheet(&sheet, now)
+        .await
+        .map_err(|e| e.to_string())?;
     Ok(())
 }

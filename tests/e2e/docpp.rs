@@ -959,6 +959,8 @@ async fn tavoli_export_writes_the_pdf_and_refuses_an_unknown_process_in_one_line
     .await;
     let data_dir = app.data_dir.path().to_path_buf();
     let out = data_dir.join("docpp.pdf");
+    // The database the server under test uses: SQLite in its data dir, or PostgreSQL.
+    let database_url = app.database_url.clone();
     let run = |args: Vec<String>| {
         Command::new(tavoli_tests::tavoli_bin())
             .args([
@@ -969,7 +971,7 @@ async fn tavoli_export_writes_the_pdf_and_refuses_an_unknown_process_in_one_line
                 "export",
             ])
             .args(args)
-            .env_remove("TAVOLI_DATABASE_URL")
+            .env("TAVOLI_DATABASE_URL", &database_url)
             .output()
             .unwrap()
     };

@@ -207,6 +207,21 @@ fn ProcessBlock(
                     </li>
                 }).collect_view()}
             </ul>
+            // The synthesis and the deliverable of the process: plain links, the server does the work.
+            <p class="actions process-actions">
+                <a class="btn btn-small" href=format!("/percorsi/{}/sintesi", process_id.get_value())>
+                    {tr(lang.get_untracked(), "Sintesi: temi e schede", "Synthesis: themes and sheets")}
+                </a>
+                <a class="btn btn-small" href=format!("/api/processes/{}/docpp.pdf", process_id.get_value()) download>
+                    {tr(lang.get_untracked(), "Scarica il Documento (PDF)", "Download the document (PDF)")}
+                </a>
+                <a class="btn btn-small" href=format!("/api/processes/{}/export.csv", process_id.get_value()) download>
+                    {tr(lang.get_untracked(), "Dati aperti (CSV)", "Open data (CSV)")}
+                </a>
+                <a class="btn btn-small" href=format!("/api/processes/{}/export.json", process_id.get_value()) download>
+                    {tr(lang.get_untracked(), "Dati aperti (JSON)", "Open data (JSON)")}
+                </a>
+            </p>
             {planning.then(|| view! {
                 {move || error.get().map(|message| view! { <p class="alert" role="alert">{message}</p> })}
                 <form class="inline-form" on:submit=on_submit>
