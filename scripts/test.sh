@@ -12,10 +12,13 @@ cargo clippy --quiet -p tavoli-app --lib --target wasm32-unknown-unknown --no-de
 
 echo "==> Building the browser bundle and the server"
 scripts/build-site.sh
-cargo build --quiet -p tavoli-server --bin tavoli
+cargo build --quiet -p tavoli-server --bin tavoli -p tavoli-load
 
 echo "==> Rust tests (core, server, end to end)"
 cargo test --workspace --quiet
+
+echo "==> Load smoke run (relay and server; fails on any loss, duplicate or refusal)"
+target/debug/tavoli-load smoke
 
 echo "==> Browser tests (headless Chromium)"
 (cd tests/browser && node --test --test-concurrency=1 ./*.test.mjs)

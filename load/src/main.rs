@@ -178,7 +178,10 @@ async fn compare(
         let mut relay_scenario = scenario.clone();
         relay_scenario.storm = 0;
         let report = scenario::run(Target::Relay(&spawned), &relay_scenario).await?;
-        eprint!("{}", report.text());
+        eprintln!(
+            "relay done: steady p99 {:.2} ms; now the server",
+            report.contribution_to_all_steady_ms.p99
+        );
         Some(report)
     } else {
         None

@@ -17,7 +17,7 @@ use crate::{
     ids::now_ns,
     ledger::{Kind, Ledger},
     process::{ADMIN_EMAIL, ADMIN_PASSWORD, ProcSample, Spawned, loadavg},
-    report::{BurstReport, Percentiles, ProcReport, RunReport},
+    report::{BurstReport, Percentiles, ProcReport, RunReport, SeriesPoint},
 };
 
 #[derive(Debug, Clone)]
@@ -121,6 +121,7 @@ pub async fn run(target: Target<'_>, scenario: &Scenario) -> anyhow::Result<RunR
     let mut peak = connected;
     let mut round = 0u32;
     let mut burst_task = None;
+    let mut series = Vec::new();
     let mut storm_task = None;
     if scenario.storm > 0 && dialect == Dialect::Tavoli {
         storm_task = Some(tokio::spawn(storm(
@@ -135,6 +136,8 @@ pub async fn run(target: Target<'_>, scenario: &Scenario) -> anyhow::Result<RunR
         let mut sent = 0u64;
         let mut tick = tokio::time::interval(Duration::from_millis(5));
         let mut last_sample = Instant::now();
+        // About 60 points whatever the length, so a soak shows whether memory stays flat.
+        let series_every = (scenario.duration / 60).max(Duration::from_secs(1));
         let mut rng = rand::rng();
         while started.elapsed() < scenario.duration {
             tick.tick().await;
@@ -162,11 +165,18 @@ pub async fn run(target: Target<'_>, scenario: &Scenario) -> anyhow::Result<RunR
                     within,
                 )));
             }
-            if last_sample.elapsed() >= Duration::from_secs(1) {
+            if last_sample.elapsed() >= series_every {
                 last_sample = Instant::now();
                 let now = spawned.sample();
                 peak.rss_kb = peak.rss_kb.max(now.rss_kb);
                 peak.fds = peak.fds.max(now.fds);
+                series.push(SeriesPoint {
+                    t_s: started.elapsed().as_secs_f64(),
+                    rss_kb: now.rss_kb,
+                    fds: now.fds,
+                    cpu_s: now.cpu_s,
+                    acked: ledger_acked(&ledger),
+                });
             }
         }
     }
@@ -223,6 +233,7 @@ pub async fn run(target: Target<'_>, scenario: &Scenario) -> anyhow::Result<RunR
             cpu_percent: 100.0 * (cpu_end - cpu_start) / measured_s,
             generator_cpu_percent: 100.0 * (own_cpu_end - own_cpu_start) / measured_s,
         },
+        series,
         ..RunReport::default()
     };
     fill_latencies(&mut report, &ledger, expected, dialect, sending_s);
@@ -264,6 +275,17 @@ pub async fn run(target: Target<'_>, scenario: &Scenario) -> anyhow::Result<RunR
         let _ = tokio::time::timeout(Duration::from_secs(5), task).await;
     }
     Ok(report)
+}
+
+fn ledger_acked(ledger: &Ledger) -> u64 {
+    ledger
+        .rooms
+        .iter()
+        .map(|room| {
+            let book = room.lock().expect("room lock");
+            book.slots.iter().filter(|s| s.acked_ns > 0).count() as u64
+        })
+        .sum()
 }
 
 fn is_ready(view: &ClientView, dialect: Dialect) -> bool {
@@ -312,6 +334,18 @@ fn fill_latencies(
     dialect: Dialect,
     sending_s: f64,
 ) {
+    // The burst lasts from its first ballot to its last ack; contributions sent meanwhile are
+    // reported apart from the steady ones.
+    let (mut burst_from, mut burst_to) = (u64::MAX, 0u64);
+    for room in &ledger.rooms {
+        let book = room.lock().expect("room lock");
+        for slot in book.slots.iter().filter(|s| s.kind == Kind::Ballot) {
+            burst_from = burst_from.min(slot.sent_ns);
+            burst_to = burst_to.max(slot.acked_ns.max(slot.sent_ns));
+        }
+    }
+    let mut during_burst = Vec::new();
+    let mut steady = Vec::new();
     let mut to_all = [Vec::new(), Vec::new()];
     let mut each = Vec::new();
     let mut ack = Vec::new();
@@ -346,7 +380,15 @@ fn fill_latencies(
                 } else {
                     slot.last_delivery_ns
                 };
-                to_all[k].push((last.saturating_sub(slot.sent_ns) / 1000) as u32);
+                let latency_us = (last.saturating_sub(slot.sent_ns) / 1000) as u32;
+                if k == 0 {
+                    if (burst_from..=burst_to).contains(&slot.sent_ns) {
+                        during_burst.push(latency_us);
+                    } else {
+                        steady.push(latency_us);
+                    }
+                }
+                to_all[k].push(latency_us);
             } else {
                 lost += u64::from(expected - slot.deliveries);
             }
@@ -368,6 +410,8 @@ fn fill_latencies(
     report.errors = ledger.errors.lock().expect("errors lock").clone();
     report.disconnects = Ledger::count(&ledger.counters.disconnects);
     report.connects = Ledger::count(&ledger.counters.connects);
+    report.contribution_to_all_steady_ms = Percentiles::of(&mut steady);
+    report.contribution_to_all_during_burst_ms = Percentiles::of(&mut during_burst);
     report.contribution_to_all_ms = Percentiles::of(&mut to_all[0]);
     report.ballot_to_all_ms = Percentiles::of(&mut to_all[1]);
     report.each_delivery_ms = Percentiles::of(&mut each);
