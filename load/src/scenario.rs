@@ -190,8 +190,10 @@ pub async fn run(target: Target<'_>, scenario: &Scenario) -> anyhow::Result<RunR
     }
     // Drain: every acknowledged message must reach every other participant of its room.
     let expected = (scenario.per_room - 1) as u32;
+    // An order still queued (its client was reconnecting) is not booked yet: wait for it too.
     let drained = wait_until(scenario.drain, || {
-        outstanding(&ledger, expected, dialect) == 0
+        orders.iter().all(|o| o.capacity() == o.max_capacity())
+            && outstanding(&ledger, expected, dialect) == 0
             && views.iter().all(|v| v.pending.load(Ordering::Relaxed) == 0)
     })
     .await;
