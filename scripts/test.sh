@@ -12,7 +12,7 @@ cargo clippy --quiet -p tavoli-app --lib --target wasm32-unknown-unknown --no-de
 
 echo "==> Building the browser bundle and the server"
 scripts/build-site.sh
-cargo build --quiet -p tavoli-server --bin tavoli
+cargo build --quiet -p tavoli-server --bin tavoli -p tavoli-load
 
 echo "==> PostgreSQL for the tests"
 TAVOLI_TEST_PG_URL=$(scripts/postgres.sh)
@@ -31,6 +31,9 @@ TAVOLI_TEST_BACKEND=postgres cargo test --quiet -p tavoli-tests --test e2e -- \
 
 echo "==> schemathesis against the OpenAPI document (no 5xx)"
 scripts/schemathesis.sh
+
+echo "==> Load smoke run (relay and server; fails on any loss, duplicate or refusal)"
+target/debug/tavoli-load smoke
 
 echo "==> Browser tests (headless Chromium)"
 (cd tests/browser && node --test --test-concurrency=1 ./*.test.mjs)

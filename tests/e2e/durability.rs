@@ -191,21 +191,30 @@ async fn every_acknowledged_event_survives_kill_9_at_random_moments() {
             }
         }
 
-        // Restart on the same file and read the whole log back.
+        // Restart on the same file and read the whole log back, page by page: one call
+        // answers at most 5,000 events, and a long run (300 rounds) writes more than that.
         let mut server = start(data.path(), &database_url).await;
-        let body: Value = http()
-            .get(format!(
-                "{}/api/roundtables/{roundtable_id}/events?since=0",
-                server.url
-            ))
-            .bearer_auth(&tokens[0])
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let events = body["events"].as_array().unwrap();
+        let mut events: Vec<Value> = Vec::new();
+        loop {
+            let since = events.last().map_or(0, |e| e["seq"].as_u64().unwrap());
+            let body: Value = http()
+                .get(format!(
+                    "{}/api/roundtables/{roundtable_id}/events?since={since}",
+                    server.url
+                ))
+                .bearer_auth(&tokens[0])
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            let page = body["events"].as_array().unwrap();
+            if page.is_empty() {
+                break;
+            }
+            events.extend(page.iter().cloned());
+        }
         let seqs: Vec<u64> = events.iter().map(|e| e["seq"].as_u64().unwrap()).collect();
         let expected: Vec<u64> = (1..=seqs.len() as u64).collect();
         assert_eq!(
@@ -214,7 +223,7 @@ async fn every_acknowledged_event_survives_kill_9_at_random_moments() {
         );
         let mut seen = HashSet::new();
         let mut by_command: HashMap<&str, u64> = HashMap::new();
-        for event in events {
+        for event in &events {
             if let Some(command_id) = event["command_id"].as_str() {
                 assert!(
                     seen.insert(command_id),
