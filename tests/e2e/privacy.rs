@@ -193,11 +193,39 @@ async fn a_participant_downloads_their_data_and_after_erasure_their_name_is_nowh
         format!("{}/api/processes/{process_id}/audit", server.url),
         format!("{}/api/processes", server.url),
         format!("{}/", server.url),
+        format!("{}/api/processes/{process_id}/export.json", server.url),
+        format!("{}/api/processes/{process_id}/export.csv", server.url),
     ] {
         let response = http.get(&path).bearer_auth(&staff).send().await.unwrap();
         assert!(response.status().is_success(), "{path}");
         answers.push((path, response.text().await.unwrap()));
     }
+    // The PDF's text, as a reader (or a search engine) would extract it.
+    let pdf = http
+        .get(format!(
+            "{}/api/processes/{process_id}/docpp.pdf",
+            server.url
+        ))
+        .bearer_auth(&staff)
+        .send()
+        .await
+        .unwrap();
+    assert!(pdf.status().is_success());
+    let pdf_file = std::env::temp_dir().join(format!("tavoli-erasure-{participant_id}.pdf"));
+    std::fs::write(&pdf_file, pdf.bytes().await.unwrap()).unwrap();
+    let pdf_text = std::process::Command::new("pdftotext")
+        .arg(&pdf_file)
+        .arg("-")
+        .output()
+        .unwrap();
+    assert!(pdf_text.status.success(), "pdftotext reads the document");
+    let _ = std::fs::remove_file(&pdf_file);
+    let pdf_text = String::from_utf8_lossy(&pdf_text.stdout).into_owned();
+    assert!(
+        pdf_text.contains("Trasporto per le visite mediche"),
+        "the card is in the document"
+    );
+    answers.push(("docpp.pdf (text)".to_string(), pdf_text));
     let participants = &answers[2].1;
     assert!(
         participants.contains(&participant_id),

@@ -338,6 +338,35 @@ async fn random_ballots_live_tally_log_recount_and_board_agree() {
         "the live tally equals the recount from the log"
     );
     assert_eq!(on_board, nonzero, "the board's tally equals the recount");
+    // Closed, the round's figures reach the open data unchanged: the export says the same.
+    let close = json!({"type": "close_voting", "command_id": command_id(), "round": 1});
+    assert_eq!(staff.send(&close).await.0, 200);
+    let export: Value = app
+        .http
+        .get(app.url(&format!("/api/processes/{}/export.json", table.process_id)))
+        .bearer_auth(&staff.token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let exported: BTreeMap<String, i64> = export["roundtables"][0]["contributions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| ids.contains(&c["id"].as_str().unwrap().to_string()))
+        .map(|c| {
+            (
+                c["id"].as_str().unwrap().to_string(),
+                c["votes"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        exported, recount,
+        "the exported figures equal the recount from the log"
+    );
     let ballots = events
         .iter()
         .filter(|e| e["type"] == "vote_cast" || e["type"] == "vote_retracted")
