@@ -36,6 +36,12 @@ async function audit(name, url, headers = {}) {
     onlyCategories: ['performance', 'accessibility', 'best-practices'],
     extraHeaders: headers,
   });
+  if (lhr.runtimeError) {
+    // Lighthouse itself failed to load the page (a protocol timeout on a busy machine, say):
+    // no score at all, so not a verdict on the page. The caller runs it again.
+    console.log(name, 'lighthouse run failed:', lhr.runtimeError.code);
+    return null;
+  }
   const score = (id) => Math.round(lhr.categories[id].score * 100);
   scores[name] = { performance: score('performance'), accessibility: score('accessibility'), best_practices: score('best-practices') };
   const failing = Object.values(lhr.audits).filter((a) => a.score !== null && a.score < 1 && a.scoreDisplayMode === 'binary').map((a) => a.id);
@@ -45,11 +51,30 @@ async function audit(name, url, headers = {}) {
   return scores[name];
 }
 
-// The goal is performance >= 90 on both pages (docs/BENCHMARKS.md). Today the largest paint
-// sometimes counts only after the 530 KB WebAssembly hydrates (LCP 3.6 s simulated), so the
-// score swings between 71 and 99 on this shared 2-core machine. The floor below catches
-// regressions until the bundle is split; raise it to 90 then.
-const PERFORMANCE_FLOOR = 70;
+// Issue 5 asks for performance >= 90. Single runs here swing between 81 and 99: in the low ones
+// the largest paint is counted again after the WebAssembly hydrates (LCP 4.4 s simulated, see
+// docs/BENCHMARKS.md). The median of three runs must reach 80, which catches regressions
+// without failing on a busy machine; raise it to 90 once that repaint is gone.
+const PERFORMANCE_FLOOR = 80;
+
+/// Lighthouse's own advice for a noisy machine: several runs, keep the median. Performance is
+/// timing-based; accessibility and best practices are not, and are checked on every run.
+async function auditMedian(name, url, headers = {}, runs = 3) {
+  const results = [];
+  for (let attempt = 0; attempt < runs + 2 && results.length < runs; attempt += 1) {
+    const result = await audit(name, url, headers);
+    if (result) results.push(result);
+  }
+  assert.equal(results.length, runs, 'Lighthouse completed its runs');
+  results.sort((a, b) => a.performance - b.performance);
+  const median = results[Math.floor(results.length / 2)];
+  scores[name] = { ...median, performance_runs: results.map((r) => r.performance) };
+  for (const result of results) {
+    assert.equal(result.accessibility, 100);
+    assert.ok(result.best_practices >= 95, `best practices ${result.best_practices}`);
+  }
+  return median;
+}
 
 function check(result, minPerformance = PERFORMANCE_FLOOR) {
   assert.equal(result.accessibility, 100);
@@ -58,7 +83,7 @@ function check(result, minPerformance = PERFORMANCE_FLOOR) {
 }
 
 test('the join page scores 100 / >= 95 (performance: see BENCHMARKS) on the mobile preset', async () => {
-  check(await audit('join', `${server.url}/t/INC425`));
+  check(await auditMedian('join', `${server.url}/t/INC425`));
 });
 
 test('the participant board scores 100 / >= 95 (performance: see BENCHMARKS) on the mobile preset', async () => {
@@ -69,5 +94,5 @@ test('the participant board scores 100 / >= 95 (performance: see BENCHMARKS) on 
   });
   assert.equal(response.status, 201);
   const { roundtable_id: roundtable, token } = await response.json();
-  check(await audit('participant_board', `${server.url}/tavolo/${roundtable}`, { Cookie: `tavoli_p_${roundtable}=${token}` }));
+  check(await auditMedian('participant_board', `${server.url}/tavolo/${roundtable}`, { Cookie: `tavoli_p_${roundtable}=${token}` }));
 });
