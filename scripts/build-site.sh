@@ -9,21 +9,33 @@ target_dir=${CARGO_TARGET_DIR:-target}
 
 cargo build --quiet -p tavoli-app --lib --target wasm32-unknown-unknown \
     --no-default-features --features hydrate --profile wasm-release
-wasm-bindgen --target web --no-typescript --out-dir "$site" --out-name tavoli \
-    "$target_dir/wasm32-unknown-unknown/wasm-release/tavoli_app.wasm"
-# binaryen's wasm-opt from the npm registry (scripts/tools): Debian's is too old for the
-# reference types that rustc now emits, and breaks the bundle.
-wasm_opt=scripts/tools/node_modules/.bin/wasm-opt
-if [ -x "$wasm_opt" ]; then
-    "$wasm_opt" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
-        "$site/tavoli_bg.wasm" -o "$site/tavoli_bg.wasm.opt"
-    mv "$site/tavoli_bg.wasm.opt" "$site/tavoli_bg.wasm"
+input="$target_dir/wasm32-unknown-unknown/wasm-release/tavoli_app.wasm"
+stamp="$site/.source-sha256"
+hash=$(sha256sum "$input" | cut -d' ' -f1)
+# Binding, optimising and compressing take a minute or two; skip them when the compiled
+# WebAssembly is the one the bundle was made from.
+if [ "$(cat "$stamp" 2>/dev/null)" != "$hash" ] || [ ! -f "$site/tavoli_bg.wasm.br" ]; then
+    wasm-bindgen --target web --no-typescript --out-dir "$site" --out-name tavoli "$input"
+    # binaryen's wasm-opt from the npm registry (scripts/tools): Debian's is too old for the
+    # reference types that rustc now emits, and breaks the bundle.
+    wasm_opt=scripts/tools/node_modules/.bin/wasm-opt
+    if [ -x "$wasm_opt" ]; then
+        "$wasm_opt" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+            --enable-mutable-globals --enable-reference-types --enable-multivalue \
+            "$site/tavoli_bg.wasm" -o "$site/tavoli_bg.wasm.opt"
+        mv "$site/tavoli_bg.wasm.opt" "$site/tavoli_bg.wasm"
+    fi
+    for file in "$site/tavoli_bg.wasm" "$site/tavoli.js"; do
+        brotli -f -q 11 -o "$file.br" "$file"
+        gzip -f -9 -k "$file"
+    done
+    echo "$hash" > "$stamp"
 fi
 # Plain CSS, in a fixed order: tokens first, then layout, then components.
 cat style/*.css > "$site/tavoli.css"
 # Pre-compressed copies, served as they are (compressing 500 KB of WASM per request would cost
 # more CPU than the request).
-for file in "$site/tavoli_bg.wasm" "$site/tavoli.js" "$site/tavoli.css"; do
+for file in "$site/tavoli.css"; do
     brotli -f -q 11 -o "$file.br" "$file"
     gzip -f -9 -k "$file"
 done
