@@ -14,7 +14,7 @@ cargo clippy --quiet -p tavoli-app --lib --target wasm32-unknown-unknown --no-de
 
 echo "==> Building the browser bundle and the server"
 scripts/build-site.sh
-cargo build --quiet -p tavoli-server --bin tavoli -p tavoli-load
+cargo build --quiet -p tavoli-server --bin tavoli -p tavoli-load --bin tavoli-load
 
 echo "==> PostgreSQL for the tests"
 TAVOLI_TEST_PG_URL=$(scripts/postgres.sh)
