@@ -29,7 +29,8 @@ pub struct CommonArgs {
         global = true
     )]
     pub addr: String,
-    /// Database URL: `sqlite://PATH` (default: a file in the data directory).
+    /// Database URL: `sqlite://PATH` (default: a file in the data directory) or
+    /// `postgres://USER:PASSWORD@HOST/DB` (several instances, see docs/DEPLOY.md).
     #[arg(long = "database-url", env = "TAVOLI_DATABASE_URL", global = true)]
     pub database_url: Option<String>,
     /// Directory for the SQLite database and other local state; created if missing.
