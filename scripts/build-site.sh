@@ -31,6 +31,13 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$hash" ] || [ ! -f "$site/tavoli_bg.wasm.
     done
     echo "$hash" > "$stamp"
 fi
+# Titillium Web, latin and latin-ext, in the three weights the CSS uses (style/01-fonts.css).
+mkdir -p "$site/fonts"
+for weight in 400 600 700; do
+    for subset in latin latin-ext; do
+        cp scripts/tools/node_modules/@fontsource/titillium-web/files/titillium-web-$subset-$weight-normal.woff2 "$site/fonts/"
+    done
+done
 # Plain CSS, in a fixed order: tokens first, then layout, then components.
 cat style/*.css > "$site/tavoli.css"
 # Pre-compressed copies, served as they are (compressing 500 KB of WASM per request would cost

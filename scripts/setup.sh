@@ -41,10 +41,12 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wb_version"
     cargo install wasm-bindgen-cli --version "=$wb_version" --quiet
 fi
 
-# wasm-opt (binaryen, from the npm registry) shrinks the bundle; brotli pre-compresses it.
+# wasm-opt (binaryen, from the npm registry) shrinks the bundle; brotli pre-compresses it;
+# Titillium Web (npm) is the typeface of the Italian public-sector design system.
 apt_install brotli
-if [ ! -x scripts/tools/node_modules/.bin/wasm-opt ]; then
-    say "Installing binaryen (npm) for wasm-opt"
+if [ ! -x scripts/tools/node_modules/.bin/wasm-opt ] || [ ! -d scripts/tools/node_modules/@fontsource/titillium-web ] ||
+    [ scripts/tools/package-lock.json -nt scripts/tools/node_modules ]; then
+    say "Installing binaryen (wasm-opt) and the Titillium Web font (npm)"
     (cd scripts/tools && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
