@@ -48,7 +48,8 @@ test('ten participants in two organisations vote per organisation; the projector
         await page.getByTestId('ballot-row').filter({ hasText: dot }).getByRole('button', { name: /un punto a/ }).click();
       }
       const expectedLeft = 3 - Math.min(member + 1, 3);
-      await page.getByTestId('dots-left').filter({ hasText: `Ti restano ${expectedLeft} punti` }).waitFor();
+      const left = expectedLeft === 1 ? 'Ti resta 1 punto su 3' : `Ti restano ${expectedLeft} punti su 3`;
+      await page.getByTestId('dots-left').filter({ hasText: left }).waitFor();
       await context.close();
     }
   }

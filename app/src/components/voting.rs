@@ -96,6 +96,7 @@ pub fn VotingPanel() -> impl IntoView {
                 <p role="status" data-testid="dots-left">{move || {
                     let left = dots_left(&round_for_left);
                     match lang.get() {
+                        Lang::It if left == 1 => format!("Ti resta 1 punto su {}.", round_for_left.dots_per_voter),
                         Lang::It => format!("Ti restano {left} punti su {}.", round_for_left.dots_per_voter),
                         Lang::En => format!("You have {left} of {} dots left.", round_for_left.dots_per_voter),
                     }
@@ -110,20 +111,18 @@ pub fn VotingPanel() -> impl IntoView {
                         let cast = card.clone();
                         let back = card.clone();
                         let count_id = card.clone();
-                        let round_for_count = round.clone();
                         view! {
                             <li class="ballot-row" data-testid="ballot-row">
                                 <span class="ballot-text">{text.clone()}</span>
                                 <span class="ballot-dots" aria-live="polite">{move || {
                                     let mine = open.with(|open| open.as_ref().map(|round| my_dots(round, &count_id))).unwrap_or(0);
-                                    let _ = &round_for_count;
-                                    match lang.get() { Lang::It => format!("{mine} tuoi"), Lang::En => format!("{mine} yours") }
+                                    match lang.get() { Lang::It => format!("Tuoi: {mine}"), Lang::En => format!("Yours: {mine}") }
                                 }}</span>
                                 <button type="button" class="btn btn-small" on:click=move |_| { live.send(Command::CastVote { round: number, contribution_id: cast.clone() }); }>
                                     "+"<span class="visually-hidden">{tr(lang.get_untracked(), " un punto a: ", " one dot to: ")}{text.clone()}</span>
                                 </button>
                                 <button type="button" class="btn btn-small" on:click=move |_| { live.send(Command::RetractVote { round: number, contribution_id: back.clone() }); }>
-                                    "−"<span class="visually-hidden">{tr(lang.get_untracked(), " togli un punto", " take a dot back")}</span>
+                                    "−"<span class="visually-hidden">{tr(lang.get_untracked(), " togli un punto da: ", " take a dot back from: ")}{text.clone()}</span>
                                 </button>
                             </li>
                         }
