@@ -322,7 +322,7 @@ pub fn OpenVotingForm() -> impl IntoView {
                     <input id="voto-punti" type="number" min="1" max="20" bind:value=dots />
                     <label for="voto-max">{tr(lang.get_untracked(), "Punti al massimo su un contributo", "Most dots on one contribution")}</label>
                     <input id="voto-max" type="number" min="1" max="20" bind:value=per_card />
-                    <fieldset>
+                    <fieldset class="kinds">
                         <legend>{tr(lang.get_untracked(), "Scheda", "Ballot")}</legend>
                         <span class="kind-option">
                             <input type="radio" id="scheda-persona" name="scheda" checked=move || ballot.get() == BallotUnit::Person on:change=move |_| ballot.set(BallotUnit::Person) />
