@@ -34,7 +34,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="description" content="Tavoli: tavoli tematici partecipati in tempo reale" />
                 <meta name="theme-color" content="#0066cc" />
                 <link rel="icon" href="data:," />
-                <HydrationScripts options />
+                <HydrationScript options />
                 <MetaTags />
             </head>
             <body>
@@ -42,6 +42,36 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
+}
+
+/// Loads the WebAssembly and hydrates the page, once the page has been painted.
+///
+/// Every page is complete HTML (the forms are plain form posts), so the bundle only adds live
+/// updates. Leptos' `HydrationScripts` preloads it from the `<head>`: its 700 KB then race the
+/// stylesheet, and when they arrive before the first paint (often on the fast local link
+/// Lighthouse loads through), the first and largest paint is simulated as waiting for them (LCP
+/// 3.6-4.4 s instead of 1.0 s on the mobile preset, see docs/BENCHMARKS.md). Here nothing is
+/// preloaded, and the bundle is fetched after the first paint: when the browser reports it, or
+/// after the first frame where paint timing is not supported.
+#[component]
+fn HydrationScript(options: LeptosOptions) -> impl IntoView {
+    const SCRIPT: &str = r#"let started = false;
+const hydrate = () => {
+  if (started) return;
+  started = true;
+  import(JS_URL).then((bundle) => bundle.default({ module_or_path: WASM_URL }).then(() => bundle.hydrate()));
+};
+if (PerformanceObserver.supportedEntryTypes?.includes("paint")) {
+  new PerformanceObserver(hydrate).observe({ type: "paint", buffered: true });
+} else {
+  requestAnimationFrame(() => setTimeout(hydrate, 0));
+}"#;
+    let pkg = format!("/{}/{}", options.site_pkg_dir, options.output_name);
+    let quoted = |url: String| serde_json::to_string(&url).unwrap_or_default();
+    let script = SCRIPT
+        .replace("JS_URL", &quoted(format!("{pkg}.js")))
+        .replace("WASM_URL", &quoted(format!("{pkg}_bg.wasm")));
+    view! { <script type="module" nonce=leptos::nonce::use_nonce()>{script}</script> }
 }
 
 /// The application: routes and the shared frame (header, language switch, footer).

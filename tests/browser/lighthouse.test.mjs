@@ -51,11 +51,15 @@ async function audit(name, url, headers = {}) {
   return scores[name];
 }
 
-// Issue 5 asks for performance >= 90. Single runs here swing between 81 and 99: in the low ones
-// the largest paint is counted again after the WebAssembly hydrates (LCP 4.4 s simulated, see
-// docs/BENCHMARKS.md). The median of three runs must reach 80, which catches regressions
-// without failing on a busy machine; raise it to 90 once that repaint is gone.
-const PERFORMANCE_FLOOR = 80;
+// Issue 5 asks for performance >= 90. The simulated LCP used to swing between 1.0 s and 4.4 s:
+// the preloaded WebAssembly often finished downloading before the first paint on this local
+// link, and Lighthouse's simulation then made the paint wait for it. The bundle is now fetched
+// after the first paint (see HydrationScript in app/src/lib.rs), so FCP and LCP stay at 0.8 s
+// and what is left to vary is the blocking time of the hydration, which grows with the load of
+// the machine: medians of three runs were 97-100 (join) and 91-99 (board) at load averages of
+// 1.3 to 8 on two cores, single runs as low as 82 (docs/BENCHMARKS.md). A median below 85 is
+// a regression, not noise.
+const PERFORMANCE_FLOOR = 85;
 
 /// Lighthouse's own advice for a noisy machine: several runs, keep the median. Performance is
 /// timing-based; accessibility and best practices are not, and are checked on every run.
