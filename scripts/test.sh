@@ -11,6 +11,7 @@ cargo fmt --all --check
 echo "==> cargo clippy"
 cargo clippy --quiet --workspace --all-targets -- -D warnings
 cargo clippy --quiet -p tavoli-app --lib --target wasm32-unknown-unknown --no-default-features --features hydrate -- -D warnings
+cargo clippy --quiet -p tavoli-app --lib --target wasm32-unknown-unknown --no-default-features --features hydrate,staff -- -D warnings
 
 echo "==> Building the browser bundle and the server"
 scripts/build-site.sh

@@ -21,6 +21,23 @@ use leptos_router::{
 };
 
 use crate::i18n::{provide_lang, tr};
+#[cfg(not(feature = "staff"))]
+use crate::pages::staff_only::{
+    StaffOnly as ProjectorPage, StaffOnly as OfficePage, StaffOnly as SignInPage,
+    StaffOnly as SynthesisPage, StaffOnly as SheetPage,
+};
+#[cfg(feature = "staff")]
+use crate::pages::{
+    projector::ProjectorPage,
+    staff::{OfficePage, SignInPage},
+    synthesis::SynthesisPage,
+    synthesis_sheet::SheetPage,
+};
+
+/// The browser bundles (scripts/build-site.sh): everything, and the participants' own, without
+/// the staff's pages (about 45 % lighter).
+pub const FULL_BUNDLE: &str = "tavoli";
+pub const PARTICIPANT_BUNDLE: &str = "tavoli_participant";
 
 /// The HTML document around every page. Rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -66,12 +83,42 @@ if (PerformanceObserver.supportedEntryTypes?.includes("paint")) {
 } else {
   requestAnimationFrame(() => setTimeout(hydrate, 0));
 }"#;
-    let pkg = format!("/{}/{}", options.site_pkg_dir, options.output_name);
+    let pkg = format!("/{}/{}", options.site_pkg_dir, bundle_for_request());
     let quoted = |url: String| serde_json::to_string(&url).unwrap_or_default();
     let script = SCRIPT
         .replace("JS_URL", &quoted(format!("{pkg}.js")))
         .replace("WASM_URL", &quoted(format!("{pkg}_bg.wasm")));
     view! { <script type="module" nonce=leptos::nonce::use_nonce()>{script}</script> }
+}
+
+/// Which bundle hydrates this page: the participants' one on the pages a participant sees (home,
+/// join, board) when no staff session comes with the request; the full one everywhere else. The
+/// full bundle can hydrate every page, so a doubtful case gets it.
+#[cfg(feature = "ssr")]
+fn bundle_for_request() -> &'static str {
+    let Some(parts) = use_context::<http::request::Parts>() else {
+        return FULL_BUNDLE;
+    };
+    let path = parts.uri.path();
+    let participant_page =
+        path == "/" || path == "/t" || path.starts_with("/t/") || path.starts_with("/tavolo/");
+    let staff_session = parts
+        .headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|cookies| cookies.split(';'))
+        .any(|pair| pair.trim_start().starts_with("tavoli_session="));
+    if participant_page && !staff_session {
+        PARTICIPANT_BUNDLE
+    } else {
+        FULL_BUNDLE
+    }
+}
+
+#[cfg(not(feature = "ssr"))]
+fn bundle_for_request() -> &'static str {
+    FULL_BUNDLE
 }
 
 /// The application: routes and the shared frame (header, language switch, footer).
@@ -92,11 +139,11 @@ pub fn App() -> impl IntoView {
                     <Route ssr=SsrMode::Async path=path!("t") view=pages::join::JoinByCodePage />
                     <Route ssr=SsrMode::Async path=path!("t/:code") view=pages::join::JoinPage />
                     <Route ssr=SsrMode::Async path=path!("tavolo/:id") view=pages::board::BoardPage />
-                    <Route ssr=SsrMode::Async path=path!("proiezione/:id") view=pages::projector::ProjectorPage />
-                    <Route path=path!("accedi") view=pages::staff::SignInPage />
-                    <Route ssr=SsrMode::Async path=path!("ufficio") view=pages::staff::OfficePage />
-                    <Route path=path!("percorsi/:id/sintesi") view=pages::synthesis::SynthesisPage />
-                    <Route path=path!("percorsi/:id/sintesi/schede/:sheet_id") view=pages::synthesis_sheet::SheetPage />
+                    <Route ssr=SsrMode::Async path=path!("proiezione/:id") view=ProjectorPage />
+                    <Route path=path!("accedi") view=SignInPage />
+                    <Route ssr=SsrMode::Async path=path!("ufficio") view=OfficePage />
+                    <Route path=path!("percorsi/:id/sintesi") view=SynthesisPage />
+                    <Route path=path!("percorsi/:id/sintesi/schede/:sheet_id") view=SheetPage />
                 </Routes>
             </main>
             <footer class="site-footer">
@@ -114,4 +161,13 @@ pub fn App() -> impl IntoView {
 pub fn hydrate() {
     console_error_panic_hook::set_once();
     leptos::mount::hydrate_body(App);
+    // Says which bundle hydrated the page (browser tests wait for it).
+    let bundle = if cfg!(feature = "staff") {
+        FULL_BUNDLE
+    } else {
+        PARTICIPANT_BUNDLE
+    };
+    if let Some(root) = leptos::prelude::document().document_element() {
+        let _ = root.set_attribute("data-hydrated", bundle);
+    }
 }

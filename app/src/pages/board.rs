@@ -9,7 +9,7 @@ use crate::{
     api::{Access, RoundtableView, load_roundtable},
     i18n::{tr, use_lang},
     live::Live,
-    pages::{facilitator::FacilitatorBoard, participant::ParticipantBoard},
+    pages::participant::ParticipantBoard,
 };
 
 #[component]
@@ -39,8 +39,21 @@ fn LiveBoard(view: RoundtableView) -> impl IntoView {
     if view.me.role == Role::Participant {
         view! { <Title text=title /><ParticipantBoard view /> }.into_any()
     } else {
-        view! { <Title text=title /><FacilitatorBoard view /> }.into_any()
+        staff_board(title, view)
     }
+}
+
+#[cfg(feature = "staff")]
+fn staff_board(title: String, view: RoundtableView) -> AnyView {
+    use crate::pages::facilitator::FacilitatorBoard;
+    view! { <Title text=title /><FacilitatorBoard view /> }.into_any()
+}
+
+/// The participants' bundle has no facilitator board (pages/staff_only.rs).
+#[cfg(not(feature = "staff"))]
+fn staff_board(_title: String, _view: RoundtableView) -> AnyView {
+    use crate::pages::staff_only::StaffOnly;
+    view! { <StaffOnly /> }.into_any()
 }
 
 pub fn loading() -> impl IntoView {

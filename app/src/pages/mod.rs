@@ -8,5 +8,6 @@ pub mod not_found;
 pub mod participant;
 pub mod projector;
 pub mod staff;
+pub mod staff_only;
 pub mod synthesis;
 pub mod synthesis_sheet;
