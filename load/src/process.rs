@@ -98,6 +98,9 @@ pub async fn spawn_server(bin: &Path) -> anyhow::Result<Spawned> {
         .env("TAVOLI_ADDR", &addr)
         .env("TAVOLI_DATA_DIR", data_dir.path())
         .env("TAVOLI_LOG", "warn")
+        // Every simulated participant joins from this one address and a throughput phase keeps
+        // a command in flight per socket: the limits of a deployment behind one proxy address.
+        .env("TAVOLI_RATE_LIMIT_SCALE", "1000")
         .stdout(Stdio::null())
         .stderr(log)
         .kill_on_drop(true)

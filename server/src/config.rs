@@ -57,6 +57,17 @@ pub struct CommonArgs {
         global = true
     )]
     pub site_dir: PathBuf,
+    /// Multiplies every rate limit (sign-in and join per address, messages per websocket) by
+    /// this factor, 1 to 10000: for a deployment whose clients all reach it through one proxy
+    /// address, or a load test.
+    #[arg(
+        long = "rate-limit-scale",
+        env = "TAVOLI_RATE_LIMIT_SCALE",
+        default_value_t = 1,
+        value_parser = clap::value_parser!(u32).range(1..=10_000),
+        global = true
+    )]
+    pub rate_limit_scale: u32,
 }
 
 #[derive(Debug, Subcommand)]
@@ -121,6 +132,8 @@ pub struct Config {
     pub data_dir: PathBuf,
     pub site_dir: PathBuf,
     pub log: String,
+    /// Every rate limit is multiplied by this (1 = the documented limits).
+    pub rate_limit_scale: u32,
 }
 
 /// A database URL whose scheme Tavoli knows.
@@ -190,6 +203,7 @@ impl Config {
             data_dir: args.data_dir.clone(),
             site_dir: args.site_dir.clone(),
             log: args.log.clone(),
+            rate_limit_scale: args.rate_limit_scale,
         })
     }
 
@@ -202,6 +216,7 @@ impl Config {
             data_dir: data_dir.to_path_buf(),
             site_dir,
             log: "warn".into(),
+            rate_limit_scale: 1,
         }
     }
 }

@@ -59,6 +59,7 @@ impl Application {
             storage,
             live,
             leptos_options,
+            rate_limit_scale: config.rate_limit_scale,
         };
         let router = router(state.clone());
         Ok(Application {
@@ -160,7 +161,7 @@ fn router(state: AppState) -> Router {
             crate::http::guard::BODY_LIMIT,
         ))
         .layer(axum::middleware::from_fn_with_state(
-            crate::http::guard::Guard::start(),
+            crate::http::guard::Guard::start(state.rate_limit_scale),
             crate::http::guard::protect,
         ))
         .with_state(state)

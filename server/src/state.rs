@@ -10,6 +10,8 @@ pub struct AppState {
     pub storage: Storage,
     pub live: Live,
     pub leptos_options: LeptosOptions,
+    /// Every rate limit is multiplied by this (`Config::rate_limit_scale`).
+    pub rate_limit_scale: u32,
 }
 
 impl AppState {
@@ -20,6 +22,7 @@ impl AppState {
             storage,
             live,
             leptos_options,
+            rate_limit_scale: 1,
         }
     }
 }

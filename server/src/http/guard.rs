@@ -67,24 +67,23 @@ pub struct Guard {
     join: DefaultKeyedRateLimiter<IpAddr>,
 }
 
-impl Default for Guard {
-    fn default() -> Self {
-        let login = Quota::with_period(LOGIN_PERIOD)
+impl Guard {
+    /// The documented limits, each multiplied by `scale` (at least 1).
+    pub fn new(scale: u32) -> Self {
+        let scaled = |n: u32| NonZeroU32::new(n.saturating_mul(scale.max(1))).expect("non-zero");
+        let login = Quota::with_period(LOGIN_PERIOD / scale.max(1))
             .expect("non-zero period")
-            .allow_burst(NonZeroU32::new(LOGIN_BURST).expect("non-zero"));
-        let join = Quota::per_second(NonZeroU32::new(JOIN_PER_SECOND).expect("non-zero"))
-            .allow_burst(NonZeroU32::new(JOIN_BURST).expect("non-zero"));
+            .allow_burst(scaled(LOGIN_BURST));
+        let join = Quota::per_second(scaled(JOIN_PER_SECOND)).allow_burst(scaled(JOIN_BURST));
         Guard {
             login: RateLimiter::keyed(login),
             join: RateLimiter::keyed(join),
         }
     }
-}
 
-impl Guard {
     /// A guard, tidied every minute while the server runs.
-    pub fn start() -> Arc<Guard> {
-        let guard = Arc::new(Guard::default());
+    pub fn start(scale: u32) -> Arc<Guard> {
+        let guard = Arc::new(Guard::new(scale));
         let weak = Arc::downgrade(&guard);
         tokio::spawn(async move {
             let mut every = tokio::time::interval(Duration::from_secs(60));
@@ -291,4 +290,23 @@ fn security_headers(headers: &mut HeaderMap) {
         "permissions-policy",
         HeaderValue::from_static("camera=(self), microphone=(), geolocation=()"),
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// How many sign-ins one address gets at once before it is throttled.
+    fn login_burst(guard: &Guard) -> u32 {
+        let address: IpAddr = [192, 0, 2, 1].into();
+        (0..100_000)
+            .take_while(|_| guard.login.check_key(&address).is_ok())
+            .count() as u32
+    }
+
+    #[test]
+    fn the_scale_multiplies_the_limits() {
+        assert_eq!(login_burst(&Guard::new(1)), LOGIN_BURST);
+        assert_eq!(login_burst(&Guard::new(3)), 3 * LOGIN_BURST);
+    }
 }

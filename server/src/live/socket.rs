@@ -58,9 +58,12 @@ pub struct Connection {
     pub lang: Lang,
 }
 
-fn message_limiter() -> DefaultDirectRateLimiter {
-    let per_second = std::num::NonZeroU32::new(MESSAGES_PER_SECOND).expect("non-zero");
-    let burst = std::num::NonZeroU32::new(MESSAGE_BURST).expect("non-zero");
+/// The documented message limit, multiplied by `scale` (`--rate-limit-scale`).
+fn message_limiter(scale: u32) -> DefaultDirectRateLimiter {
+    let scaled =
+        |n: u32| std::num::NonZeroU32::new(n.saturating_mul(scale.max(1))).expect("non-zero");
+    let per_second = scaled(MESSAGES_PER_SECOND);
+    let burst = scaled(MESSAGE_BURST);
     RateLimiter::direct(Quota::per_second(per_second).allow_burst(burst))
 }
 
@@ -105,7 +108,7 @@ impl Connection {
         }
         let mut last_sent = self.since;
         let (replies, mut reply_rx) = mpsc::channel::<String>(IN_FLIGHT);
-        let limiter = message_limiter();
+        let limiter = message_limiter(self.state.rate_limit_scale);
         let mut strikes = 0u32;
         let mut kill_switch = participant
             .as_deref()
