@@ -7,7 +7,7 @@
 //! process crash and a power cut (docs/PROTOCOL.md, "What an ack promises"). PostgreSQL: the
 //! default `synchronous_commit=on` gives the same promise.
 
-use std::time::Duration;
+use std::{collections::HashMap, time::Duration};
 
 use sqlx::{
     AnyPool, Row,
@@ -17,8 +17,8 @@ use sqlx::{
 use crate::config::DatabaseUrl;
 
 use super::{
-    CommandWrite, NewProcess, OrganisationRecord, ParticipantRecord, ProcessRecord, Result,
-    RoundtableRecord, StorageError, StoredEvent, UserRecord, migrate,
+    CommandWrite, EventRow, NewProcess, OrganisationRecord, ParticipantRecord, ProcessRecord,
+    Result, RoundtableRecord, StorageError, StoredEvent, UserRecord, migrate,
 };
 
 /// The database behind Tavoli. Cheap to clone (a pool handle).
@@ -106,6 +106,39 @@ fn with_create_mode(url: &str) -> String {
     } else {
         format!("{url}?mode=rwc")
     }
+}
+
+/// Rows per multi-row statement: 500 events of 8 columns is 4,000 bound parameters, far under
+/// SQLite's limit (32,766 since 3.32) and PostgreSQL's (65,535).
+const ROWS_PER_INSERT: usize = 500;
+
+/// `($1, $2), ($3, $4)` for 2 rows of 2 columns: numbered in increasing order, as the `Any`
+/// driver needs on both databases.
+fn values_placeholders(rows: usize, columns: usize) -> String {
+    use std::fmt::Write;
+    let mut sql = String::with_capacity(rows * columns * 6);
+    for row in 0..rows {
+        if row > 0 {
+            sql.push_str(", ");
+        }
+        sql.push('(');
+        for column in 0..columns {
+            if column > 0 {
+                sql.push_str(", ");
+            }
+            let _ = write!(sql, "${}", row * columns + column + 1);
+        }
+        sql.push(')');
+    }
+    sql
+}
+
+/// `$1, $2, $3` for an `IN (...)` list of `n` values.
+fn list_placeholders(n: usize) -> String {
+    (1..=n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 const PARTICIPANT_SELECT: &str = "SELECT p.id, p.roundtable_id, p.name, p.revoked_at, o.name AS organisation, o.kind AS organisation_kind \
@@ -427,6 +460,35 @@ impl Storage {
         }))
     }
 
+    /// What `find_command` answers, for many command ids at once: one query per
+    /// `ROWS_PER_INSERT` ids instead of one per id. Ids never stored are absent from the map.
+    pub async fn find_commands(
+        &self,
+        command_ids: &[String],
+    ) -> Result<HashMap<String, (String, u64)>> {
+        let mut found = HashMap::with_capacity(command_ids.len());
+        for chunk in command_ids.chunks(ROWS_PER_INSERT) {
+            let sql = format!(
+                "SELECT command_id, roundtable_id, last_seq FROM commands WHERE command_id IN ({})",
+                list_placeholders(chunk.len())
+            );
+            let mut query = sqlx::query(&sql).persistent(false);
+            for command_id in chunk {
+                query = query.bind(command_id.as_str());
+            }
+            for row in query.fetch_all(&self.pool).await? {
+                found.insert(
+                    row.get("command_id"),
+                    (
+                        row.get("roundtable_id"),
+                        row.get::<i64, _>("last_seq") as u64,
+                    ),
+                );
+            }
+        }
+        Ok(found)
+    }
+
     pub async fn events_since(
         &self,
         roundtable_id: &str,
@@ -529,33 +591,53 @@ impl Storage {
                 .execute(&mut *tx)
                 .await?;
             }
-            for event in &write.events {
-                sqlx::query(
-                    "INSERT INTO events (roundtable_id, seq, type, command_id, at, v, body, public_body) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                )
-                .bind(&write.roundtable_id)
-                .bind(event.seq as i64)
-                .bind(event.event_type)
-                .bind(&event.command_id)
-                .bind(event.at)
-                .bind(event.v as i64)
-                .bind(&event.body)
-                .bind(&event.public_body)
-                .execute(&mut *tx)
-                .await?;
-            }
             let last_seq = write.events.last().map(|e| e.seq).unwrap_or(0);
             let entry = last_by_roundtable
                 .entry(write.roundtable_id.as_str())
                 .or_default();
             *entry = (*entry).max(last_seq);
-            sqlx::query("INSERT INTO commands (command_id, roundtable_id, last_seq, at) VALUES ($1, $2, $3, $4)")
-                .bind(&write.command_id)
-                .bind(&write.roundtable_id)
-                .bind(last_seq as i64)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
+        }
+        // One multi-row INSERT per chunk instead of one per row: each statement is a round
+        // trip to the database thread (or server), and on a busy machine those round trips,
+        // not the writing, capped the writer (docs/BENCHMARKS.md).
+        let events: Vec<(&str, &EventRow)> = writes
+            .iter()
+            .flat_map(|w| w.events.iter().map(move |e| (w.roundtable_id.as_str(), e)))
+            .collect();
+        for chunk in events.chunks(ROWS_PER_INSERT) {
+            let sql = format!(
+                "INSERT INTO events (roundtable_id, seq, type, command_id, at, v, body, public_body) VALUES {}",
+                values_placeholders(chunk.len(), 8)
+            );
+            let mut query = sqlx::query(&sql).persistent(false);
+            for (roundtable_id, event) in chunk {
+                query = query
+                    .bind(*roundtable_id)
+                    .bind(event.seq as i64)
+                    .bind(event.event_type)
+                    .bind(event.command_id.as_deref())
+                    .bind(event.at)
+                    .bind(event.v as i64)
+                    .bind(event.body.as_str())
+                    .bind(event.public_body.as_str());
+            }
+            query.execute(&mut *tx).await?;
+        }
+        for chunk in writes.chunks(ROWS_PER_INSERT) {
+            let sql = format!(
+                "INSERT INTO commands (command_id, roundtable_id, last_seq, at) VALUES {}",
+                values_placeholders(chunk.len(), 4)
+            );
+            let mut query = sqlx::query(&sql).persistent(false);
+            for write in chunk {
+                let last_seq = write.events.last().map(|e| e.seq).unwrap_or(0);
+                query = query
+                    .bind(write.command_id.as_str())
+                    .bind(write.roundtable_id.as_str())
+                    .bind(last_seq as i64)
+                    .bind(now);
+            }
+            query.execute(&mut *tx).await?;
         }
         if self.backend == Backend::Postgres {
             // Delivered to every listening instance when (and only if) this transaction
@@ -571,5 +653,127 @@ impl Storage {
         // a kill -9 then loses.
         tx.commit().await?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Storage, list_placeholders, values_placeholders};
+    use crate::storage::{CommandWrite, EventRow, NewProcess, StorageError};
+
+    #[test]
+    fn placeholders_are_numbered_in_increasing_order() {
+        assert_eq!(values_placeholders(1, 3), "($1, $2, $3)");
+        assert_eq!(values_placeholders(2, 2), "($1, $2), ($3, $4)");
+        assert_eq!(list_placeholders(1), "$1");
+        assert_eq!(list_placeholders(3), "$1, $2, $3");
+    }
+
+    fn write(roundtable_id: &str, command: usize, first_seq: u64, events: u64) -> CommandWrite {
+        let command_id = format!("command-{command}");
+        CommandWrite {
+            roundtable_id: roundtable_id.to_string(),
+            command_id: command_id.clone(),
+            events: (first_seq..first_seq + events)
+                .map(|seq| EventRow {
+                    seq,
+                    event_type: "contribution_added",
+                    command_id: Some(command_id.clone()),
+                    at: 1,
+                    v: 1,
+                    body: format!("{{\"seq\":{seq}}}"),
+                    public_body: format!("{{\"seq\":{seq},\"public\":true}}"),
+                })
+                .collect(),
+            new_participant: None,
+        }
+    }
+
+    /// More rows than one statement takes: every event and command is stored, every id is
+    /// found, and a batch with one taken seq stores nothing at all.
+    #[tokio::test]
+    async fn a_batch_larger_than_a_chunk_is_stored_whole_or_not_at_all() {
+        let dir = std::env::temp_dir().join(format!("tavoli-commit-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let url = format!("sqlite://{}", dir.join("tavoli.db").display());
+        let storage = Storage::connect_url(&url).await.unwrap();
+        let process = storage
+            .create_process(
+                &NewProcess {
+                    title: "P".into(),
+                    owner: "O".into(),
+                    kind: "co_programmazione".into(),
+                    description: String::new(),
+                    period: String::new(),
+                    created_by: None,
+                },
+                1,
+            )
+            .await
+            .unwrap();
+        let a = storage
+            .create_roundtable(&process, "A", "", "CODEA1", false, 1)
+            .await
+            .unwrap();
+        let b = storage
+            .create_roundtable(&process, "B", "", "CODEB1", false, 1)
+            .await
+            .unwrap();
+        // 700 commands of 2 events, alternating between two roundtables: 1,400 event rows
+        // (3 statements) and 700 command rows (2 statements).
+        let writes: Vec<CommandWrite> = (0..700)
+            .map(|n| {
+                let (roundtable, index) = if n % 2 == 0 { (&a, n / 2) } else { (&b, n / 2) };
+                write(roundtable, n, 1 + 2 * index as u64, 2)
+            })
+            .collect();
+        storage.commit(&writes, 5).await.unwrap();
+        for roundtable in [&a, &b] {
+            let events = storage
+                .events_since(roundtable, 0, 5_000, false)
+                .await
+                .unwrap();
+            assert_eq!(events.len(), 700);
+            assert!(events.iter().zip(1..).all(|(e, seq)| e.seq == seq));
+            let public = storage
+                .events_since(roundtable, 0, 5_000, true)
+                .await
+                .unwrap();
+            assert!(public[0].body.contains("public"));
+        }
+        let mut ids: Vec<String> = (0..700).map(|n| format!("command-{n}")).collect();
+        ids.push("never-stored".into());
+        let found = storage.find_commands(&ids).await.unwrap();
+        assert_eq!(found.len(), 700);
+        assert_eq!(found["command-0"], (a.clone(), 2));
+        assert_eq!(found["command-699"], (b.clone(), 700));
+        assert_eq!(
+            storage.find_command("command-1").await.unwrap(),
+            Some((b.clone(), 2))
+        );
+
+        // A new command at a free seq beside one whose seq is taken: neither is stored.
+        let clash = vec![write(&a, 1_000, 701, 1), write(&b, 1_001, 700, 1)];
+        assert!(matches!(
+            storage.commit(&clash, 6).await,
+            Err(StorageError::Conflict("seq"))
+        ));
+        assert!(
+            storage
+                .events_since(&a, 700, 10, false)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let clashed = ["command-1000".to_string(), "command-1001".to_string()];
+        assert!(storage.find_commands(&clashed).await.unwrap().is_empty());
+        // A command id already stored is a conflict too.
+        let reused = vec![write(&a, 0, 701, 1)];
+        assert!(matches!(
+            storage.commit(&reused, 7).await,
+            Err(StorageError::Conflict("seq"))
+        ));
+        storage.pool.close().await;
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }
