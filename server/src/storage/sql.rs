@@ -658,8 +658,7 @@ impl Storage {
 
 #[cfg(test)]
 mod tests {
-    use super::{Storage, list_placeholders, values_placeholders};
-    use crate::storage::{CommandWrite, EventRow, NewProcess, StorageError};
+    use super::{list_placeholders, values_placeholders};
 
     #[test]
     fn placeholders_are_numbered_in_increasing_order() {
@@ -667,113 +666,5 @@ mod tests {
         assert_eq!(values_placeholders(2, 2), "($1, $2), ($3, $4)");
         assert_eq!(list_placeholders(1), "$1");
         assert_eq!(list_placeholders(3), "$1, $2, $3");
-    }
-
-    fn write(roundtable_id: &str, command: usize, first_seq: u64, events: u64) -> CommandWrite {
-        let command_id = format!("command-{command}");
-        CommandWrite {
-            roundtable_id: roundtable_id.to_string(),
-            command_id: command_id.clone(),
-            events: (first_seq..first_seq + events)
-                .map(|seq| EventRow {
-                    seq,
-                    event_type: "contribution_added",
-                    command_id: Some(command_id.clone()),
-                    at: 1,
-                    v: 1,
-                    body: format!("{{\"seq\":{seq}}}"),
-                    public_body: format!("{{\"seq\":{seq},\"public\":true}}"),
-                })
-                .collect(),
-            new_participant: None,
-        }
-    }
-
-    /// More rows than one statement takes: every event and command is stored, every id is
-    /// found, and a batch with one taken seq stores nothing at all.
-    #[tokio::test]
-    async fn a_batch_larger_than_a_chunk_is_stored_whole_or_not_at_all() {
-        let dir = std::env::temp_dir().join(format!("tavoli-commit-{}", uuid::Uuid::new_v4()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let url = format!("sqlite://{}", dir.join("tavoli.db").display());
-        let storage = Storage::connect_url(&url).await.unwrap();
-        let process = storage
-            .create_process(
-                &NewProcess {
-                    title: "P".into(),
-                    owner: "O".into(),
-                    kind: "co_programmazione".into(),
-                    description: String::new(),
-                    period: String::new(),
-                    created_by: None,
-                },
-                1,
-            )
-            .await
-            .unwrap();
-        let a = storage
-            .create_roundtable(&process, "A", "", "CODEA1", false, 1)
-            .await
-            .unwrap();
-        let b = storage
-            .create_roundtable(&process, "B", "", "CODEB1", false, 1)
-            .await
-            .unwrap();
-        // 700 commands of 2 events, alternating between two roundtables: 1,400 event rows
-        // (3 statements) and 700 command rows (2 statements).
-        let writes: Vec<CommandWrite> = (0..700)
-            .map(|n| {
-                let (roundtable, index) = if n % 2 == 0 { (&a, n / 2) } else { (&b, n / 2) };
-                write(roundtable, n, 1 + 2 * index as u64, 2)
-            })
-            .collect();
-        storage.commit(&writes, 5).await.unwrap();
-        for roundtable in [&a, &b] {
-            let events = storage
-                .events_since(roundtable, 0, 5_000, false)
-                .await
-                .unwrap();
-            assert_eq!(events.len(), 700);
-            assert!(events.iter().zip(1..).all(|(e, seq)| e.seq == seq));
-            let public = storage
-                .events_since(roundtable, 0, 5_000, true)
-                .await
-                .unwrap();
-            assert!(public[0].body.contains("public"));
-        }
-        let mut ids: Vec<String> = (0..700).map(|n| format!("command-{n}")).collect();
-        ids.push("never-stored".into());
-        let found = storage.find_commands(&ids).await.unwrap();
-        assert_eq!(found.len(), 700);
-        assert_eq!(found["command-0"], (a.clone(), 2));
-        assert_eq!(found["command-699"], (b.clone(), 700));
-        assert_eq!(
-            storage.find_command("command-1").await.unwrap(),
-            Some((b.clone(), 2))
-        );
-
-        // A new command at a free seq beside one whose seq is taken: neither is stored.
-        let clash = vec![write(&a, 1_000, 701, 1), write(&b, 1_001, 700, 1)];
-        assert!(matches!(
-            storage.commit(&clash, 6).await,
-            Err(StorageError::Conflict("seq"))
-        ));
-        assert!(
-            storage
-                .events_since(&a, 700, 10, false)
-                .await
-                .unwrap()
-                .is_empty()
-        );
-        let clashed = ["command-1000".to_string(), "command-1001".to_string()];
-        assert!(storage.find_commands(&clashed).await.unwrap().is_empty());
-        // A command id already stored is a conflict too.
-        let reused = vec![write(&a, 0, 701, 1)];
-        assert!(matches!(
-            storage.commit(&reused, 7).await,
-            Err(StorageError::Conflict("seq"))
-        ));
-        storage.pool.close().await;
-        let _ = std::fs::remove_dir_all(&dir);
     }
 }
