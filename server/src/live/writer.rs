@@ -177,31 +177,17 @@ impl WriterTask {
         self.originals.clear();
         let mut decided: Vec<Decided> = Vec::with_capacity(jobs.len());
         let mut in_batch: HashMap<uuid::Uuid, (String, u64)> = HashMap::new();
-        // Look every command id of the batch up in one query (one per few hundred ids): each
-        // query is a round trip to a database thread, and on a busy machine those round
-        // trips, not SQLite, were what capped a ballot burst (docs/BENCHMARKS.md).
-        let mut command_ids: Vec<String> = jobs
-            .iter()
-            .map(|job| job.submission.envelope.command_id.to_string())
-            .collect();
-        command_ids.sort_unstable();
-        command_ids.dedup();
-        let stored_commands = match self.storage.find_commands(&command_ids).await {
-            Ok(found) => found,
-            Err(error) => {
-                for job in jobs {
-                    let _ = job
-                        .reply
-                        .send(Err(CommandError::Internal(error.to_string())));
-                }
-                return;
-            }
-        };
-        for job in jobs {
-            let stored = stored_commands
-                .get(&job.submission.envelope.command_id.to_string())
-                .cloned();
-            if let Some(d) = self.decide_one(job, stored, now, &mut in_batch).await {
+        // Look every command id up at once: one at a time, each lookup is a round trip to a
+        // database thread, and on a busy machine those round trips, not SQLite, were what
+        // capped a ballot burst (docs/BENCHMARKS.md).
+        let storage = &self.storage;
+        let earlier = futures_util::future::join_all(jobs.iter().map(|job| {
+            let command_id = job.submission.envelope.command_id.to_string();
+            async move { storage.find_command(&command_id).await }
+        }))
+        .await;
+        for (job, earlier) in jobs.into_iter().zip(earlier) {
+            if let Some(d) = self.decide_one(job, earlier, now, &mut in_batch).await {
                 decided.push(d);
             }
         }
@@ -243,7 +229,7 @@ impl WriterTask {
     async fn decide_one(
         &mut self,
         job: Job,
-        stored: Option<(String, u64)>,
+        stored: Result<Option<(String, u64)>, crate::storage::StorageError>,
         now: i64,
         in_batch: &mut HashMap<uuid::Uuid, (String, u64)>,
     ) -> Option<Decided> {
@@ -252,7 +238,15 @@ impl WriterTask {
         // Idempotency: the same command_id answers with its original seq and changes nothing.
         let earlier = match in_batch.get(&command_id) {
             Some(found) => Some(found.clone()),
-            None => stored,
+            None => match stored {
+                Ok(found) => found,
+                Err(error) => {
+                    let _ = job
+                        .reply
+                        .send(Err(CommandError::Internal(error.to_string())));
+                    return None;
+                }
+            },
         };
         if let Some((roundtable_id, seq)) = earlier {
             let answer = if roundtable_id == submission.roundtable_id {

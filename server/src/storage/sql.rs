@@ -7,7 +7,7 @@
 //! process crash and a power cut (docs/PROTOCOL.md, "What an ack promises"). PostgreSQL: the
 //! default `synchronous_commit=on` gives the same promise.
 
-use std::{collections::HashMap, time::Duration};
+use std::time::Duration;
 
 use sqlx::{
     AnyPool, Row,
@@ -17,8 +17,8 @@ use sqlx::{
 use crate::config::DatabaseUrl;
 
 use super::{
-    CommandWrite, EventRow, NewProcess, OrganisationRecord, ParticipantRecord, ProcessRecord,
-    Result, RoundtableRecord, StorageError, StoredEvent, UserRecord, migrate,
+    CommandWrite, NewProcess, OrganisationRecord, ParticipantRecord, ProcessRecord, Result,
+    RoundtableRecord, StorageError, StoredEvent, UserRecord, migrate,
 };
 
 /// The database behind Tavoli. Cheap to clone (a pool handle).
@@ -106,39 +106,6 @@ fn with_create_mode(url: &str) -> String {
     } else {
         format!("{url}?mode=rwc")
     }
-}
-
-/// Rows per multi-row statement: 500 events of 8 columns is 4,000 bound parameters, far under
-/// SQLite's limit (32,766 since 3.32) and PostgreSQL's (65,535).
-const ROWS_PER_INSERT: usize = 500;
-
-/// `($1, $2), ($3, $4)` for 2 rows of 2 columns: numbered in increasing order, as the `Any`
-/// driver needs on both databases.
-fn values_placeholders(rows: usize, columns: usize) -> String {
-    use std::fmt::Write;
-    let mut sql = String::with_capacity(rows * columns * 6);
-    for row in 0..rows {
-        if row > 0 {
-            sql.push_str(", ");
-        }
-        sql.push('(');
-        for column in 0..columns {
-            if column > 0 {
-                sql.push_str(", ");
-            }
-            let _ = write!(sql, "${}", row * columns + column + 1);
-        }
-        sql.push(')');
-    }
-    sql
-}
-
-/// `$1, $2, $3` for an `IN (...)` list of `n` values.
-fn list_placeholders(n: usize) -> String {
-    (1..=n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 const PARTICIPANT_SELECT: &str = "SELECT p.id, p.roundtable_id, p.name, p.revoked_at, o.name AS organisation, o.kind AS organisation_kind \
@@ -460,35 +427,6 @@ impl Storage {
         }))
     }
 
-    /// What `find_command` answers, for many command ids at once: one query per
-    /// `ROWS_PER_INSERT` ids instead of one per id. Ids never stored are absent from the map.
-    pub async fn find_commands(
-        &self,
-        command_ids: &[String],
-    ) -> Result<HashMap<String, (String, u64)>> {
-        let mut found = HashMap::with_capacity(command_ids.len());
-        for chunk in command_ids.chunks(ROWS_PER_INSERT) {
-            let sql = format!(
-                "SELECT command_id, roundtable_id, last_seq FROM commands WHERE command_id IN ({})",
-                list_placeholders(chunk.len())
-            );
-            let mut query = sqlx::query(&sql).persistent(false);
-            for command_id in chunk {
-                query = query.bind(command_id.as_str());
-            }
-            for row in query.fetch_all(&self.pool).await? {
-                found.insert(
-                    row.get("command_id"),
-                    (
-                        row.get("roundtable_id"),
-                        row.get::<i64, _>("last_seq") as u64,
-                    ),
-                );
-            }
-        }
-        Ok(found)
-    }
-
     pub async fn events_since(
         &self,
         roundtable_id: &str,
@@ -591,53 +529,33 @@ impl Storage {
                 .execute(&mut *tx)
                 .await?;
             }
+            for event in &write.events {
+                sqlx::query(
+                    "INSERT INTO events (roundtable_id, seq, type, command_id, at, v, body, public_body) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                )
+                .bind(&write.roundtable_id)
+                .bind(event.seq as i64)
+                .bind(event.event_type)
+                .bind(&event.command_id)
+                .bind(event.at)
+                .bind(event.v as i64)
+                .bind(&event.body)
+                .bind(&event.public_body)
+                .execute(&mut *tx)
+                .await?;
+            }
             let last_seq = write.events.last().map(|e| e.seq).unwrap_or(0);
             let entry = last_by_roundtable
                 .entry(write.roundtable_id.as_str())
                 .or_default();
             *entry = (*entry).max(last_seq);
-        }
-        // One multi-row INSERT per chunk instead of one per row: each statement is a round
-        // trip to the database thread (or server), and on a busy machine those round trips,
-        // not the writing, capped the writer (docs/BENCHMARKS.md).
-        let events: Vec<(&str, &EventRow)> = writes
-            .iter()
-            .flat_map(|w| w.events.iter().map(move |e| (w.roundtable_id.as_str(), e)))
-            .collect();
-        for chunk in events.chunks(ROWS_PER_INSERT) {
-            let sql = format!(
-                "INSERT INTO events (roundtable_id, seq, type, command_id, at, v, body, public_body) VALUES {}",
-                values_placeholders(chunk.len(), 8)
-            );
-            let mut query = sqlx::query(&sql).persistent(false);
-            for (roundtable_id, event) in chunk {
-                query = query
-                    .bind(*roundtable_id)
-                    .bind(event.seq as i64)
-                    .bind(event.event_type)
-                    .bind(event.command_id.as_deref())
-                    .bind(event.at)
-                    .bind(event.v as i64)
-                    .bind(event.body.as_str())
-                    .bind(event.public_body.as_str());
-            }
-            query.execute(&mut *tx).await?;
-        }
-        for chunk in writes.chunks(ROWS_PER_INSERT) {
-            let sql = format!(
-                "INSERT INTO commands (command_id, roundtable_id, last_seq, at) VALUES {}",
-                values_placeholders(chunk.len(), 4)
-            );
-            let mut query = sqlx::query(&sql).persistent(false);
-            for write in chunk {
-                let last_seq = write.events.last().map(|e| e.seq).unwrap_or(0);
-                query = query
-                    .bind(write.command_id.as_str())
-                    .bind(write.roundtable_id.as_str())
-                    .bind(last_seq as i64)
-                    .bind(now);
-            }
-            query.execute(&mut *tx).await?;
+            sqlx::query("INSERT INTO commands (command_id, roundtable_id, last_seq, at) VALUES ($1, $2, $3, $4)")
+                .bind(&write.command_id)
+                .bind(&write.roundtable_id)
+                .bind(last_seq as i64)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
         }
         if self.backend == Backend::Postgres {
             // Delivered to every listening instance when (and only if) this transaction
@@ -653,18 +571,5 @@ impl Storage {
         // a kill -9 then loses.
         tx.commit().await?;
         Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{list_placeholders, values_placeholders};
-
-    #[test]
-    fn placeholders_are_numbered_in_increasing_order() {
-        assert_eq!(values_placeholders(1, 3), "($1, $2, $3)");
-        assert_eq!(values_placeholders(2, 2), "($1, $2), ($3, $4)");
-        assert_eq!(list_placeholders(1), "$1");
-        assert_eq!(list_placeholders(3), "$1, $2, $3");
     }
 }
