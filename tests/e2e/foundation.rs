@@ -33,8 +33,14 @@ async fn the_home_page_is_rendered_on_the_server_in_italian() {
     assert!(html.contains("<html lang=\"it\""), "Italian by default");
     assert!(html.contains("Tavoli tematici in tempo reale"));
     assert!(
-        html.contains("/pkg/tavoli.js"),
-        "the hydration script is linked"
+        html.contains("/pkg/tavoli_participant.js"),
+        "a visitor's page is hydrated by the participants' bundle"
+    );
+    // A staff page always gets the full bundle.
+    let sign_in = app.get("/accedi").await.text().await.unwrap();
+    assert!(
+        sign_in.contains("/pkg/tavoli.js") && !sign_in.contains("tavoli_participant"),
+        "the sign-in page is hydrated by the full bundle"
     );
 }
 
