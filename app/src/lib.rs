@@ -108,7 +108,8 @@ fn bundle_for_request() -> &'static str {
         .iter()
         .filter_map(|value| value.to_str().ok())
         .flat_map(|cookies| cookies.split(';'))
-        .any(|pair| pair.trim_start().starts_with("tavoli_session="));
+        .filter_map(|pair| pair.trim_start().split_once('='))
+        .any(|(name, _)| name == tavoli_core::protocol::STAFF_SESSION_COOKIE);
     if participant_page && !staff_session {
         PARTICIPANT_BUNDLE
     } else {

@@ -16,6 +16,9 @@ pub const PROTOCOL_VERSION: u32 = 1;
 
 /// Largest text frame a client may send; a card at the maximum length in any script fits.
 pub const MAX_FRAME_BYTES: usize = 64 * 1024;
+/// The cookie of a staff session (docs/PROTOCOL.md, Credentials). The server sets it; the page
+/// shell reads its presence to pick the browser bundle.
+pub const STAFF_SESSION_COOKIE: &str = "tavoli_session";
 
 /// Messages the server sends over the websocket, besides events.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

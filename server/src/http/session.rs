@@ -13,7 +13,7 @@ use crate::{
     storage::{ParticipantRecord, RoundtableRecord, UserRecord},
 };
 
-pub const SESSION_COOKIE: &str = "tavoli_session";
+pub const SESSION_COOKIE: &str = tavoli_core::protocol::STAFF_SESSION_COOKIE;
 /// Participant cookies are per roundtable: a phone can be at two tables.
 pub fn participant_cookie(roundtable_id: &str) -> String {
     format!("tavoli_p_{roundtable_id}")
