@@ -18,7 +18,7 @@ scripts/build-site.sh
 cargo build --quiet -p tavoli-server --bin tavoli -p tavoli-load --bin tavoli-load
 
 echo "==> PostgreSQL for the tests"
-TAVOLI_TEST_PG_URL=$(scripts/postgres.sh)
+TAVOLI_TEST_PG_URL=$(scripts/postgres.sh | tail -n 1)
 export TAVOLI_TEST_PG_URL
 
 echo "==> Rust tests (core, server, end to end on SQLite; fuzzing 60 s per target)"
