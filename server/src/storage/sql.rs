@@ -17,8 +17,8 @@ use sqlx::{
 use crate::config::DatabaseUrl;
 
 use super::{
-    CommandWrite, NewProcess, OrganisationRecord, ParticipantRecord, ProcessRecord, Result,
-    RoundtableRecord, StorageError, StoredEvent, UserRecord, migrate,
+    CommandWrite, EventRow, NewProcess, OrganisationRecord, ParticipantRecord, ProcessRecord,
+    Result, RoundtableRecord, StorageError, StoredEvent, UserRecord, migrate,
 };
 
 /// The database behind Tavoli. Cheap to clone (a pool handle).
@@ -106,6 +106,31 @@ fn with_create_mode(url: &str) -> String {
     } else {
         format!("{url}?mode=rwc")
     }
+}
+
+/// Rows per multi-row INSERT: 500 events of 8 columns is 4,000 bound parameters, far under
+/// SQLite's limit (32,766 since 3.32) and PostgreSQL's (65,535).
+const ROWS_PER_INSERT: usize = 500;
+
+/// `($1, $2), ($3, $4)` for 2 rows of 2 columns: numbered in increasing order, as the `Any`
+/// driver needs on both databases.
+fn values_placeholders(rows: usize, columns: usize) -> String {
+    use std::fmt::Write;
+    let mut sql = String::with_capacity(rows * columns * 6);
+    for row in 0..rows {
+        if row > 0 {
+            sql.push_str(", ");
+        }
+        sql.push('(');
+        for column in 0..columns {
+            if column > 0 {
+                sql.push_str(", ");
+            }
+            let _ = write!(sql, "${}", row * columns + column + 1);
+        }
+        sql.push(')');
+    }
+    sql
 }
 
 const PARTICIPANT_SELECT: &str = "SELECT p.id, p.roundtable_id, p.name, p.revoked_at, o.name AS organisation, o.kind AS organisation_kind \
@@ -529,33 +554,54 @@ impl Storage {
                 .execute(&mut *tx)
                 .await?;
             }
-            for event in &write.events {
-                sqlx::query(
-                    "INSERT INTO events (roundtable_id, seq, type, command_id, at, v, body, public_body) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                )
-                .bind(&write.roundtable_id)
-                .bind(event.seq as i64)
-                .bind(event.event_type)
-                .bind(&event.command_id)
-                .bind(event.at)
-                .bind(event.v as i64)
-                .bind(&event.body)
-                .bind(&event.public_body)
-                .execute(&mut *tx)
-                .await?;
-            }
             let last_seq = write.events.last().map(|e| e.seq).unwrap_or(0);
             let entry = last_by_roundtable
                 .entry(write.roundtable_id.as_str())
                 .or_default();
             *entry = (*entry).max(last_seq);
-            sqlx::query("INSERT INTO commands (command_id, roundtable_id, last_seq, at) VALUES ($1, $2, $3, $4)")
-                .bind(&write.command_id)
-                .bind(&write.roundtable_id)
-                .bind(last_seq as i64)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
+        }
+        // One multi-row INSERT per chunk, not one per row: each statement is a round trip to
+        // the database thread, and with both cores busy fanning a ballot burst out, those
+        // round trips were most of a batch's time (docs/BENCHMARKS.md, fix 4).
+        let events: Vec<(&str, &EventRow)> = writes
+            .iter()
+            .flat_map(|w| w.events.iter().map(move |e| (w.roundtable_id.as_str(), e)))
+            .collect();
+        for chunk in events.chunks(ROWS_PER_INSERT) {
+            let sql = format!(
+                "INSERT INTO events (roundtable_id, seq, type, command_id, at, v, body, public_body) VALUES {}",
+                values_placeholders(chunk.len(), 8)
+            );
+            // Not kept prepared: every batch size is another statement.
+            let mut query = sqlx::query(&sql).persistent(chunk.len() == 1);
+            for (roundtable_id, event) in chunk {
+                query = query
+                    .bind(*roundtable_id)
+                    .bind(event.seq as i64)
+                    .bind(event.event_type)
+                    .bind(event.command_id.as_deref())
+                    .bind(event.at)
+                    .bind(event.v as i64)
+                    .bind(event.body.as_str())
+                    .bind(event.public_body.as_str());
+            }
+            query.execute(&mut *tx).await?;
+        }
+        for chunk in writes.chunks(ROWS_PER_INSERT) {
+            let sql = format!(
+                "INSERT INTO commands (command_id, roundtable_id, last_seq, at) VALUES {}",
+                values_placeholders(chunk.len(), 4)
+            );
+            let mut query = sqlx::query(&sql).persistent(chunk.len() == 1);
+            for write in chunk {
+                let last_seq = write.events.last().map(|e| e.seq).unwrap_or(0);
+                query = query
+                    .bind(write.command_id.as_str())
+                    .bind(write.roundtable_id.as_str())
+                    .bind(last_seq as i64)
+                    .bind(now);
+            }
+            query.execute(&mut *tx).await?;
         }
         if self.backend == Backend::Postgres {
             // Delivered to every listening instance when (and only if) this transaction
@@ -571,5 +617,16 @@ impl Storage {
         // a kill -9 then loses.
         tx.commit().await?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::values_placeholders;
+
+    #[test]
+    fn placeholders_are_numbered_in_increasing_order() {
+        assert_eq!(values_placeholders(1, 3), "($1, $2, $3)");
+        assert_eq!(values_placeholders(2, 2), "($1, $2), ($3, $4)");
     }
 }
