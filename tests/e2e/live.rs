@@ -65,6 +65,61 @@ async fn the_same_command_id_is_applied_once_over_either_transport() {
 }
 
 #[tokio::test]
+async fn a_retry_after_a_restart_is_answered_with_its_original_seq_beside_new_commands() {
+    // The restarted server has no memory of the command: only the database knows it, and the
+    // retry shares its batch with commands that must still be applied.
+    let app = TestApp::spawn().await;
+    let table = app.roundtable().await;
+    let anna = app.join(&table, "Anna", "Auser").await;
+    let retried = add_need("Il centro diurno chiude alle 16");
+    let (status, first) = anna.send(&retried).await;
+    assert_eq!(status, 200, "{first}");
+    let app = app.restart().await;
+    let anna = tavoli_tests::Client {
+        base_url: app.base_url.clone(),
+        ..anna
+    };
+    let mut live = anna.live(0).await;
+    let fresh = [
+        add_need("Mancano educatori per il doposcuola"),
+        add_need("Le famiglie non conoscono i servizi"),
+    ];
+    live.send(&fresh[0]).await;
+    live.send(&retried).await;
+    live.send(&fresh[1]).await;
+    let id = |command: &Value| command["command_id"].as_str().unwrap().to_string();
+    let ids = [id(&retried), id(&fresh[0]), id(&fresh[1])];
+    let acks = live
+        .outcomes(&ids.iter().map(String::as_str).collect::<Vec<_>>())
+        .await;
+    for ack in &acks {
+        assert_eq!(ack["type"], "ack", "{ack}");
+    }
+    assert_eq!(
+        acks[0]["seq"], first["seq"],
+        "the retry keeps its original seq"
+    );
+    for ack in &acks[1..] {
+        assert!(ack["seq"].as_u64() > first["seq"].as_u64(), "{ack}");
+    }
+    let texts: Vec<String> = anna.board().await["contributions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["text"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        texts,
+        [
+            "Il centro diurno chiude alle 16",
+            "Mancano educatori per il doposcuola",
+            "Le famiglie non conoscono i servizi"
+        ],
+        "each card once, in the order stored"
+    );
+}
+
+#[tokio::test]
 async fn a_client_reconnecting_with_since_gets_exactly_what_it_missed_in_order() {
     let app = TestApp::spawn().await;
     let table = app.roundtable().await;

@@ -157,6 +157,20 @@ impl TestApp {
             .expect("request sent")
     }
 
+    /// Stops the server gracefully and starts a new one on the same database: nothing of the
+    /// first one's memory is left (the new one listens on another port).
+    pub async fn restart(mut self) -> TestApp {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+        let data_dir =
+            std::mem::replace(&mut self.data_dir, tempfile::tempdir().expect("temp dir"));
+        TestApp::spawn_on(data_dir, &self.database_url).await
+    }
+
     /// Stops the server gracefully and waits for it.
     pub async fn stop(mut self) {
         if let Some(stop) = self.stop.take() {
@@ -431,6 +445,22 @@ impl Live {
                 return message;
             }
         }
+    }
+
+    /// The ack or error of each of `command_ids`, whatever order they come in.
+    pub async fn outcomes(&mut self, command_ids: &[&str]) -> Vec<Value> {
+        let mut found: Vec<Option<Value>> = vec![None; command_ids.len()];
+        while found.iter().any(Option::is_none) {
+            let message = self.next_json().await;
+            if (message["type"] == "ack" || message["type"] == "error")
+                && let Some(i) = command_ids
+                    .iter()
+                    .position(|id| message["command_id"] == *id)
+            {
+                found[i] = Some(message);
+            }
+        }
+        found.into_iter().flatten().collect()
     }
 
     /// The ack or error for `command_id`, skipping everything else.

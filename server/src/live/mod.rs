@@ -4,6 +4,7 @@
 pub mod boards;
 pub mod fanout;
 pub mod hub;
+pub mod recent;
 pub mod revocation;
 pub mod socket;
 pub mod voting;

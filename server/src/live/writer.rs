@@ -8,6 +8,10 @@
 //!
 //! Order for each command: dedupe by command_id, `decide`, `apply` to the writer's board,
 //! then for the batch: COMMIT, publish the events, and only then acknowledge.
+//!
+//! Dedupe asks the memory of recent commands first (`recent`), not the database: a batch of
+//! hundreds of ballots spent as long in its command-id queries as in its COMMIT. What memory
+//! cannot know, the primary key catches: see `Lookup`.
 
 use std::{
     collections::{HashMap, HashSet},
@@ -24,6 +28,7 @@ use super::{
     boards::{Boards, catch_up, fold},
     fanout::RemoteSeqs,
     hub::{Hub, LiveMessage},
+    recent::{self, RecentCommands},
     voting::TallyCoalescer,
 };
 use crate::{
@@ -106,8 +111,23 @@ impl Writer {
             tallies,
             timed_rounds,
             live: HashMap::new(),
+            recent: RecentCommands::new(recent::CAPACITY),
         };
-        tokio::spawn(task.run(receiver));
+        // Its own thread and runtime, not a task among the sockets': each of a batch's database
+        // round trips wakes the writer, and on the shared runtime every wake-up queued behind
+        // the thousands of socket tasks a burst's fan-out had just woken (a ballot burst's acks
+        // waited 377 ms at p50 that way, 126 ms on its own thread: docs/BENCHMARKS.md, fix 4).
+        // Database connections and channels work across runtimes.
+        std::thread::Builder::new()
+            .name("tavoli-writer".into())
+            .spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("the writer's runtime starts");
+                runtime.block_on(task.run(receiver));
+            })
+            .expect("the writer's thread starts");
         Writer { queue }
     }
 
@@ -146,6 +166,18 @@ struct WriterTask {
     timed_rounds: mpsc::UnboundedSender<TimedRound>,
     /// The boards this task decides against, folded from the log on first use.
     live: HashMap<String, Board>,
+    /// Command ids stored lately, checked before the database.
+    recent: RecentCommands,
+}
+
+/// Where a batch looks its command ids up.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Lookup {
+    /// In `recent` only: a retry it has forgotten (or another instance stored) fails the COMMIT
+    /// on the `commands` primary key, and the batch runs again with `Database`.
+    Memory,
+    /// In the `commands` table too.
+    Database,
 }
 
 /// A command that passed `decide`, waiting for the batch's COMMIT.
@@ -169,23 +201,30 @@ impl WriterTask {
     }
 
     async fn process(&mut self, jobs: Vec<Job>) {
-        self.process_attempt(jobs, 0).await
+        self.process_attempt(jobs, 0, Lookup::Memory).await
     }
 
-    async fn process_attempt(&mut self, jobs: Vec<Job>, attempt: u32) {
+    async fn process_attempt(&mut self, jobs: Vec<Job>, attempt: u32, lookup: Lookup) {
         let now = now_ms();
         self.originals.clear();
         let mut decided: Vec<Decided> = Vec::with_capacity(jobs.len());
         let mut in_batch: HashMap<uuid::Uuid, (String, u64)> = HashMap::new();
-        // Look every command id up at once: one at a time, each lookup is a round trip to a
-        // database thread, and on a busy machine those round trips, not SQLite, were what
-        // capped a ballot burst (docs/BENCHMARKS.md).
-        let storage = &self.storage;
-        let earlier = futures_util::future::join_all(jobs.iter().map(|job| {
-            let command_id = job.submission.envelope.command_id.to_string();
-            async move { storage.find_command(&command_id).await }
-        }))
-        .await;
+        let earlier = match lookup {
+            Lookup::Memory => jobs
+                .iter()
+                .map(|job| Ok(self.recent.get(&job.submission.envelope.command_id)))
+                .collect::<Vec<_>>(),
+            Lookup::Database => {
+                // Every command id at once: one at a time, each lookup is a round trip to a
+                // database thread.
+                let storage = &self.storage;
+                futures_util::future::join_all(jobs.iter().map(|job| {
+                    let command_id = job.submission.envelope.command_id.to_string();
+                    async move { storage.find_command(&command_id).await }
+                }))
+                .await
+            }
+        };
         for (job, earlier) in jobs.into_iter().zip(earlier) {
             if let Some(d) = self.decide_one(job, earlier, now, &mut in_batch).await {
                 decided.push(d);
@@ -197,6 +236,18 @@ impl WriterTask {
         let writes: Vec<CommandWrite> = decided.iter().map(|d| d.write.clone()).collect();
         match self.storage.commit(&writes, now).await {
             Ok(()) => self.finish(decided),
+            Err(crate::storage::StorageError::Conflict(_)) if lookup == Lookup::Memory => {
+                // A command id stored before (a retry older than `recent`, or stored by another
+                // instance), or a seq another instance took: the same batch again, with the
+                // database asked about every id and the boards read again.
+                tracing::debug!(
+                    size = decided.len(),
+                    "commit conflict; running the batch again with database lookups"
+                );
+                self.forget(&decided).await;
+                let jobs = decided.into_iter().map(|d| d.job).collect();
+                Box::pin(self.process_attempt(jobs, attempt, Lookup::Database)).await;
+            }
             Err(error) if decided.len() > 1 || conflict_worth_retrying(&error, attempt) => {
                 // One bad command must not sink its neighbours, and a board another instance
                 // wrote to meanwhile must be read again: forget the tentative boards (the next
@@ -209,7 +260,7 @@ impl WriterTask {
                     attempt + 1
                 };
                 for d in decided {
-                    Box::pin(self.process_attempt(vec![d.job], next)).await;
+                    Box::pin(self.process_attempt(vec![d.job], next, Lookup::Database)).await;
                 }
             }
             Err(error) => {
@@ -397,6 +448,11 @@ impl WriterTask {
             }
         }
         for d in decided {
+            self.recent.insert(
+                d.job.submission.envelope.command_id,
+                &d.write.roundtable_id,
+                d.seq,
+            );
             let _ = d.job.reply.send(Ok(Outcome::Applied { seq: d.seq }));
         }
     }
