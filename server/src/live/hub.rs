@@ -14,7 +14,7 @@ use tokio::sync::broadcast;
 
 /// Room buffer. A subscriber that falls further behind gets `Lagged` and refills from the log,
 /// so this bounds memory, not correctness.
-const ROOM_CAPACITY: usize = 1024;
+const ROOM_CAPACITY: usize = 256;
 
 /// What travels on a room's channel: a stored event (with its seq) or an ephemeral message
 /// (presence, tally) that is never replayed.
