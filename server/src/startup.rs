@@ -54,7 +54,6 @@ impl Application {
             source,
         })?;
         let leptos_options = leptos_options(&config.site_dir, local_addr);
-        storage.keep_checkpointing();
         let live = crate::live::Live::start(storage.clone());
         let state = AppState {
             storage,

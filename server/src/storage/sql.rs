@@ -95,13 +95,7 @@ const SQLITE_PRAGMAS: &[&str] = &[
     "PRAGMA busy_timeout = 10000",
     // Freed space is zeroed, so an erased participant's name does not linger in the file.
     "PRAGMA secure_delete = ON",
-    // No checkpoint inside a commit: the server runs them beside the writer
-    // (`Storage::keep_checkpointing`); a command-line run checkpoints when it closes.
-    "PRAGMA wal_autocheckpoint = 0",
 ];
-
-/// How often the server moves the WAL's pages into the database file (SQLite).
-pub const CHECKPOINT_INTERVAL: Duration = Duration::from_secs(1);
 
 /// `mode=rwc` makes SQLite create the file on first start.
 fn with_create_mode(url: &str) -> String {
@@ -443,31 +437,6 @@ impl Storage {
         .fetch_all(&self.pool)
         .await?;
         Ok(rows.iter().map(participant).collect())
-    }
-
-    /// SQLite: every `CHECKPOINT_INTERVAL`, copies what the WAL holds into the database file,
-    /// on a pool connection beside the writer's. SQLite's own automatic checkpoint ran inside
-    /// the commit that crossed 1,000 WAL pages, and that commit's commands waited for it
-    /// (docs/BENCHMARKS.md, fix 5). PASSIVE never blocks the writer or a reader. PostgreSQL:
-    /// nothing to do. Runs until the runtime stops.
-    pub fn keep_checkpointing(&self) {
-        if self.backend != Backend::Sqlite {
-            return;
-        }
-        let pool = self.pool.clone();
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(CHECKPOINT_INTERVAL);
-            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            loop {
-                tick.tick().await;
-                if let Err(error) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
-                    .fetch_optional(&pool)
-                    .await
-                {
-                    tracing::warn!(%error, "WAL checkpoint failed; retrying");
-                }
-            }
-        });
     }
 
     pub async fn find_command(&self, command_id: &str) -> Result<Option<(String, u64)>> {
