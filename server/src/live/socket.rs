@@ -107,7 +107,7 @@ impl Connection {
             live.hub.publish(&self.roundtable_id, presence);
         }
         let mut last_sent = self.since;
-        let (replies, mut reply_rx) = mpsc::channel::<String>(IN_FLIGHT);
+        let (replies, mut reply_rx) = mpsc::channel::<Vec<String>>(IN_FLIGHT);
         let limiter = message_limiter(self.state.rate_limit_scale);
         let mut strikes = 0u32;
         let mut kill_switch = participant
@@ -161,9 +161,16 @@ impl Connection {
                         sink.flush().await.map_err(|_| ())?;
                     }
                     reply = reply_rx.recv() => {
-                        if let Some(text) = reply {
-                            send_text(&mut sink, &text).await?;
+                        // A voter's ack comes with their own dots: one write for all that is
+                        // ready, not one each.
+                        let mut next = reply;
+                        while let Some(frames) = next.take() {
+                            for text in &frames {
+                                feed_text(&mut sink, text).await?;
+                            }
+                            next = reply_rx.try_recv().ok();
                         }
+                        sink.flush().await.map_err(|_| ())?;
                     }
                     _ = revoked(&mut kill_switch) => {
                         let refusal = Refusal::Revoked;
@@ -301,7 +308,7 @@ impl Connection {
     async fn handle_text<S>(
         &self,
         text: &str,
-        replies: &mpsc::Sender<String>,
+        replies: &mpsc::Sender<Vec<String>>,
         sink: &mut S,
     ) -> Result<(), ()>
     where
@@ -360,6 +367,8 @@ impl Connection {
                 let state = self.state.clone();
                 let roundtable_id = self.roundtable_id.clone();
                 tokio::spawn(async move {
+                    // What this command's answer writes to the socket, in one go.
+                    let mut frames = Vec::new();
                     let message = match writer.submit(submission).await {
                         Ok(outcome) => {
                             // The voter's own dots, which a secret round shows nobody else.
@@ -368,12 +377,9 @@ impl Connection {
                                     state.live.boards.get(&state.storage, &roundtable_id).await
                             {
                                 for ballot in super::voting::your_ballots(&board, voter) {
-                                    let _ = replies
-                                        .send(
-                                            serde_json::to_string(&ballot)
-                                                .expect("messages serialise"),
-                                        )
-                                        .await;
+                                    frames.push(
+                                        serde_json::to_string(&ballot).expect("messages serialise"),
+                                    );
                                 }
                             }
                             if let crate::live::Outcome::Applied { seq } = outcome {
@@ -399,9 +405,8 @@ impl Connection {
                             }
                         }
                     };
-                    let _ = replies
-                        .send(serde_json::to_string(&message).expect("messages serialise"))
-                        .await;
+                    frames.push(serde_json::to_string(&message).expect("messages serialise"));
+                    let _ = replies.send(frames).await;
                 });
                 Ok(())
             }

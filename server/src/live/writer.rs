@@ -100,11 +100,9 @@ impl Writer {
         timed_rounds: mpsc::UnboundedSender<TimedRound>,
     ) -> Writer {
         let (queue, receiver) = mpsc::channel(QUEUE);
-        let keep_originals = storage.backend() == crate::storage::Backend::Postgres;
         let task = WriterTask {
             storage,
             remote,
-            keep_originals,
             originals: HashMap::new(),
             hub,
             boards,
@@ -159,13 +157,14 @@ struct WriterTask {
     boards: Arc<Boards>,
     tallies: Arc<TallyCoalescer>,
     remote: Arc<RemoteSeqs>,
-    /// With several instances (PostgreSQL), a batch may lose the race for a seq: keep each
-    /// board as it was before the batch, to restore and catch up instead of folding anew.
-    keep_originals: bool,
-    originals: HashMap<String, Board>,
+    /// Each board as it was before the batch, to restore if the COMMIT fails (a seq another
+    /// instance took, a command id stored before): a shared pointer, so keeping it is free.
+    originals: HashMap<String, Arc<Board>>,
     timed_rounds: mpsc::UnboundedSender<TimedRound>,
-    /// The boards this task decides against, folded from the log on first use.
-    live: HashMap<String, Board>,
+    /// The boards this task decides against, folded from the log on first use. The published
+    /// snapshot is the same allocation until the next command changes the board
+    /// (`Arc::make_mut`): one copy of each board in memory, not two.
+    live: HashMap<String, Arc<Board>>,
     /// Command ids stored lately, checked before the database.
     recent: RecentCommands,
 }
@@ -312,7 +311,7 @@ impl WriterTask {
         if !self.live.contains_key(&roundtable_id) {
             match fold(&self.storage, &roundtable_id).await {
                 Ok(board) => {
-                    self.live.insert(roundtable_id.clone(), board);
+                    self.live.insert(roundtable_id.clone(), Arc::new(board));
                 }
                 Err(error) => {
                     let _ = job
@@ -324,14 +323,14 @@ impl WriterTask {
         }
         let board = self.live.get_mut(&roundtable_id).expect("just inserted");
         if self.remote.get(&roundtable_id) > board.seq
-            && let Err(error) = catch_up(&self.storage, &roundtable_id, board).await
+            && let Err(error) = catch_up(&self.storage, &roundtable_id, Arc::make_mut(board)).await
         {
             let _ = job
                 .reply
                 .send(Err(CommandError::Internal(error.to_string())));
             return None;
         }
-        if self.keep_originals && !self.originals.contains_key(&roundtable_id) {
+        if !self.originals.contains_key(&roundtable_id) {
             self.originals.insert(roundtable_id.clone(), board.clone());
         }
         let context = Context {
@@ -372,6 +371,9 @@ impl WriterTask {
                 _ => {}
             }
         }
+        // The first change to a board in a batch copies it (the snapshot readers hold stays
+        // as it was); the batch's next changes write to that copy.
+        let board = Arc::make_mut(board);
         let mut rows = Vec::with_capacity(kinds.len());
         let mut public = Vec::with_capacity(kinds.len());
         for kind in kinds {
@@ -420,6 +422,7 @@ impl WriterTask {
 
     /// After COMMIT: publish the events and the new boards, then acknowledge.
     fn finish(&mut self, decided: Vec<Decided>) {
+        self.originals.clear();
         let mut touched = HashSet::new();
         for d in &decided {
             for (seq, json) in &d.public {
@@ -435,7 +438,7 @@ impl WriterTask {
         }
         for roundtable_id in touched {
             if let Some(board) = self.live.get(&roundtable_id) {
-                self.boards.publish(&roundtable_id, Arc::new(board.clone()));
+                self.boards.publish(&roundtable_id, board.clone());
             }
         }
         // After the snapshot is published: the tally task reads it.
@@ -458,20 +461,23 @@ impl WriterTask {
     }
 
     /// After a failed commit: put back the boards as they were before the batch and read what
-    /// others wrote meanwhile (PostgreSQL), or drop them to be folded again (SQLite).
+    /// others wrote meanwhile (PostgreSQL); a board that cannot be read is dropped, to be
+    /// folded again from the log.
     async fn forget(&mut self, decided: &[Decided]) {
         let roundtables: HashSet<&String> =
             decided.iter().map(|d| &d.write.roundtable_id).collect();
         for roundtable_id in roundtables {
             match self.originals.remove(roundtable_id) {
-                Some(mut board) => match catch_up(&self.storage, roundtable_id, &mut board).await {
-                    Ok(()) => {
-                        self.live.insert(roundtable_id.clone(), board);
+                Some(mut board) => {
+                    match catch_up(&self.storage, roundtable_id, Arc::make_mut(&mut board)).await {
+                        Ok(()) => {
+                            self.live.insert(roundtable_id.clone(), board);
+                        }
+                        Err(_) => {
+                            self.live.remove(roundtable_id);
+                        }
                     }
-                    Err(_) => {
-                        self.live.remove(roundtable_id);
-                    }
-                },
+                }
                 None => {
                     self.live.remove(roundtable_id);
                 }
