@@ -40,12 +40,6 @@ use crate::{
 const MAX_BATCH: usize = 512;
 /// Queue in front of the writer; senders wait when it is full (backpressure, never loss).
 const QUEUE: usize = 4096;
-/// Events written between two WAL checkpoints, about SQLite's own 1,000 pages: run when the
-/// queue is empty, or regardless once four times as many are waiting.
-const CHECKPOINT_EVERY: usize = 1000;
-/// A writer idle this long checkpoints too: other writes (accounts, synthesis) reach the WAL
-/// without it.
-const IDLE_CHECKPOINT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// What became of a command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,7 +110,6 @@ impl Writer {
             timed_rounds,
             live: HashMap::new(),
             recent: RecentCommands::new(recent::CAPACITY),
-            unchecked_events: 0,
         };
         // Its own thread and runtime, not a task among the sockets': each of a batch's database
         // round trips wakes the writer, and on the shared runtime every wake-up queued behind
@@ -174,8 +167,6 @@ struct WriterTask {
     live: HashMap<String, Arc<Board>>,
     /// Command ids stored lately, checked before the database.
     recent: RecentCommands,
-    /// Events committed since the last WAL checkpoint.
-    unchecked_events: usize,
 }
 
 /// Where a batch looks its command ids up.
@@ -202,36 +193,10 @@ struct Decided {
 impl WriterTask {
     async fn run(mut self, mut receiver: mpsc::Receiver<Job>) {
         let mut batch = Vec::with_capacity(MAX_BATCH);
-        loop {
-            let received =
-                tokio::time::timeout(IDLE_CHECKPOINT, receiver.recv_many(&mut batch, MAX_BATCH))
-                    .await;
-            match received {
-                Ok(0) => return,
-                Ok(_) => {}
-                Err(_idle) => {
-                    self.checkpoint().await;
-                    continue;
-                }
-            }
+        while receiver.recv_many(&mut batch, MAX_BATCH).await > 0 {
             let jobs = std::mem::take(&mut batch);
             self.process(jobs).await;
-            // The checkpoint runs here, after the batch's acks and while nobody waits, rather
-            // than inside a COMMIT (SQLite's automatic one); and by the only writer, so it
-            // completes and the WAL starts over (docs/BENCHMARKS.md, fix 5 and 7).
-            let due = (self.unchecked_events >= CHECKPOINT_EVERY && receiver.is_empty())
-                || self.unchecked_events >= 4 * CHECKPOINT_EVERY;
-            if due {
-                self.checkpoint().await;
-            }
         }
-    }
-
-    async fn checkpoint(&mut self) {
-        if let Err(error) = self.storage.checkpoint().await {
-            tracing::warn!(%error, "WAL checkpoint failed; trying again later");
-        }
-        self.unchecked_events = 0;
     }
 
     async fn process(&mut self, jobs: Vec<Job>) {
@@ -458,7 +423,6 @@ impl WriterTask {
     /// After COMMIT: publish the events and the new boards, then acknowledge.
     fn finish(&mut self, decided: Vec<Decided>) {
         self.originals.clear();
-        self.unchecked_events += decided.iter().map(|d| d.public.len()).sum::<usize>();
         let mut touched = HashSet::new();
         for d in &decided {
             for (seq, json) in &d.public {

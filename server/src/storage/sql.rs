@@ -95,9 +95,6 @@ const SQLITE_PRAGMAS: &[&str] = &[
     "PRAGMA busy_timeout = 10000",
     // Freed space is zeroed, so an erased participant's name does not linger in the file.
     "PRAGMA secure_delete = ON",
-    // Not inside a COMMIT: the writer checkpoints between batches (`Storage::checkpoint`), a
-    // command-line run when it closes the database.
-    "PRAGMA wal_autocheckpoint = 0",
 ];
 
 /// `mode=rwc` makes SQLite create the file on first start.
@@ -440,18 +437,6 @@ impl Storage {
         .fetch_all(&self.pool)
         .await?;
         Ok(rows.iter().map(participant).collect())
-    }
-
-    /// SQLite: copies the WAL into the database file (PASSIVE: readers go on). Called by the
-    /// writer between batches; with nobody else writing it completes, and the next write
-    /// starts the WAL over. PostgreSQL: nothing to do.
-    pub async fn checkpoint(&self) -> Result<()> {
-        if self.backend == Backend::Sqlite {
-            sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
-                .fetch_optional(&self.pool)
-                .await?;
-        }
-        Ok(())
     }
 
     pub async fn find_command(&self, command_id: &str) -> Result<Option<(String, u64)>> {
