@@ -232,7 +232,7 @@ impl WriterTask {
         if decided.is_empty() {
             return;
         }
-        let writes: Vec<CommandWrite> = decided.iter().map(|d| d.write.clone()).collect();
+        let writes: Vec<&CommandWrite> = decided.iter().map(|d| &d.write).collect();
         match self.storage.commit(&writes, now).await {
             Ok(()) => self.finish(decided),
             Err(crate::storage::StorageError::Conflict(_)) if lookup == Lookup::Memory => {

@@ -510,7 +510,7 @@ impl Storage {
     /// Writes every command of a batch in one transaction: all of them or none. A `seq` or
     /// `command_id` already taken (another instance wrote first) is `Conflict`: the caller
     /// re-reads the log and decides again.
-    pub async fn commit(&self, writes: &[CommandWrite], now: i64) -> Result<()> {
+    pub async fn commit(&self, writes: &[&CommandWrite], now: i64) -> Result<()> {
         match self.try_commit(writes, now).await {
             Err(StorageError::Other(e)) if is_unique_violation(&e) => {
                 Err(StorageError::Conflict("seq"))
@@ -519,7 +519,7 @@ impl Storage {
         }
     }
 
-    async fn try_commit(&self, writes: &[CommandWrite], now: i64) -> Result<()> {
+    async fn try_commit(&self, writes: &[&CommandWrite], now: i64) -> Result<()> {
         // BEGIN IMMEDIATE would be the SQLite idiom; with one writer task the deferred
         // transaction of the pool upgrades at the first INSERT and never meets another writer.
         let mut tx = self.pool.begin().await?;
